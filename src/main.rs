@@ -1,0 +1,107 @@
+//! The `poc-lms` command: `serve` (default), `migrate` and `worker`.
+
+use actix_web::HttpServer;
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use poc_lms::notifications::worker;
+use poc_lms::{AppState, Config, build_app, telemetry};
+use tokio::sync::watch;
+
+#[derive(Parser)]
+#[command(name = "poc-lms", version, about = "Training and certification for UNSCR 1540 Points of Contact")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API (and, unless WORKER=off, the background worker). The default.
+    Serve,
+    /// Create the database if needed and apply pending migrations, then exit.
+    Migrate,
+    /// Run only the background worker (email delivery).
+    Worker,
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    // A missing .env is normal; a malformed one is worth stopping for.
+    if let Err(error) = dotenvy::dotenv()
+        && !error.not_found()
+    {
+        return Err(error).context("cannot read .env");
+    }
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    telemetry::init(config.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(config).await,
+        Command::Worker => run_worker(config).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let state = AppState::init(config).await?;
+    let (stop_worker, stop_signal) = watch::channel(false);
+    let worker =
+        state.config.worker_enabled.then(|| actix_web::rt::spawn(worker::run(state.clone(), stop_signal)));
+    let bind = state.config.bind_addr;
+    let app_state = state.clone();
+    // actix stops gracefully on SIGINT/SIGTERM: it stops accepting and lets in-flight requests
+    // finish (up to the shutdown timeout) before `run()` returns.
+    let server = HttpServer::new(move || build_app(app_state.clone()))
+        .bind(bind)
+        .with_context(|| format!("cannot listen on BIND_ADDR={bind}"))?
+        .shutdown_timeout(30)
+        .run();
+    tracing::info!(%bind, public_url = %state.config.public_url, "poc-lms listening");
+    server.await?;
+    let _ = stop_worker.send(true);
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
+    tracing::info!("poc-lms stopped");
+    Ok(())
+}
+
+async fn migrate(config: Config) -> anyhow::Result<()> {
+    poc_lms::db::ensure_database_exists(&config.database_url).await?;
+    let applied = poc_lms::db::migrate::run_pending(&config.database_url).await?;
+    println!("{applied} migration(s) applied; the schema is current");
+    Ok(())
+}
+
+async fn run_worker(config: Config) -> anyhow::Result<()> {
+    let state = AppState::init(config).await?;
+    let (stop, stop_signal) = watch::channel(false);
+    let handle = actix_web::rt::spawn(worker::run(state, stop_signal));
+    shutdown_signal().await;
+    tracing::info!("stopping the worker after its current message");
+    let _ = stop.send(true);
+    let _ = handle.await;
+    Ok(())
+}
+
+/// Resolves on ctrl-c or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}

@@ -1,0 +1,146 @@
+//! The background worker: delivers the outbox. Runs inside `serve` (unless `WORKER=off`) or
+//! alone as `poc-lms worker`; any number may run against one database, since claims use
+//! `FOR UPDATE SKIP LOCKED` and expire with a lease.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::watch;
+
+use super::mailer::Email;
+use super::outbox::{self, OutboxEmail};
+use crate::state::AppState;
+
+/// Longest wait between two attempts at one message.
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(3600);
+
+/// What one pass over the outbox did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub sent: usize,
+    pub retried: usize,
+    pub failed: usize,
+    pub released: usize,
+}
+
+impl DeliveryReport {
+    pub fn claimed(&self) -> usize {
+        self.sent + self.retried + self.failed + self.released
+    }
+}
+
+/// Claims one batch of due messages and delivers them. Stops early, handing the rest back,
+/// when `shutdown` turns true.
+pub async fn deliver_due(
+    state: &AppState,
+    shutdown: Option<&watch::Receiver<bool>>,
+) -> anyhow::Result<DeliveryReport> {
+    let settings = &state.config.outbox;
+    let batch = {
+        let mut conn = state.pool.get().await?;
+        outbox::claim_due(&mut conn, settings.batch_size, settings.lease).await?
+    };
+    let mut report = DeliveryReport::default();
+    for (index, message) in batch.iter().enumerate() {
+        if shutdown.is_some_and(|rx| *rx.borrow()) {
+            let rest: Vec<_> = batch[index..].iter().map(|m| m.id).collect();
+            let mut conn = state.pool.get().await?;
+            outbox::release(&mut conn, &rest).await?;
+            report.released = rest.len();
+            break;
+        }
+        deliver_one(state, message, &mut report).await?;
+    }
+    Ok(report)
+}
+
+async fn deliver_one(
+    state: &AppState,
+    message: &OutboxEmail,
+    report: &mut DeliveryReport,
+) -> anyhow::Result<()> {
+    let email = Email {
+        to: &message.recipient,
+        subject: &message.subject,
+        body_text: &message.body_text,
+        body_html: message.body_html.as_deref(),
+    };
+    let outcome = state.mailer.send(&state.config.mail_from, email).await;
+    let mut conn = state.pool.get().await?;
+    match outcome {
+        Ok(()) => {
+            outbox::mark_sent(&mut conn, message.id).await?;
+            state.metrics.emails_sent.inc();
+            let waited = (Utc::now() - message.created_at).num_milliseconds().max(0) as f64 / 1000.0;
+            state.metrics.email_delivery_latency.observe(waited);
+            tracing::info!(email_id = %message.id, kind = %message.kind, "email sent");
+            report.sent += 1;
+        }
+        Err(error) if error.permanent || message.attempts >= state.config.outbox.max_attempts => {
+            outbox::mark_failed(&mut conn, message.id, &error.message).await?;
+            state.metrics.emails_failed.inc();
+            tracing::warn!(email_id = %message.id, kind = %message.kind, attempts = message.attempts, error = %error, "email failed");
+            report.failed += 1;
+        }
+        Err(error) => {
+            let delay = retry_delay(state.config.outbox.retry_base, message.attempts, rand::random::<f64>());
+            outbox::schedule_retry(&mut conn, message.id, &error.message, delay).await?;
+            tracing::warn!(email_id = %message.id, attempts = message.attempts, retry_in_s = delay.as_secs(), error = %error, "email delivery failed; will retry");
+            report.retried += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Exponential backoff: `base * 2^(attempt-1)`, capped, then spread by ±20 % so that messages
+/// failing together do not retry in lockstep. `unit` is a random number in [0, 1).
+pub fn retry_delay(base: Duration, attempt: i32, unit: f64) -> Duration {
+    let exponent = attempt.saturating_sub(1).clamp(0, 20) as u32;
+    let raw = base.saturating_mul(2u32.saturating_pow(exponent)).min(MAX_RETRY_DELAY);
+    raw.mul_f64(0.8 + 0.4 * unit.clamp(0.0, 1.0))
+}
+
+/// Runs until `shutdown` turns true, finishing the message in hand first.
+pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    tracing::info!("background worker started");
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        let idle = match deliver_due(&state, Some(&shutdown)).await {
+            Ok(report) => report.claimed() == 0,
+            Err(error) => {
+                tracing::warn!(error = format!("{error:#}"), "outbox pass failed");
+                true
+            }
+        };
+        if idle {
+            tokio::select! {
+                _ = tokio::time::sleep(state.config.outbox.poll_interval) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+    tracing::info!("background worker stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let base = Duration::from_secs(30);
+        assert_eq!(retry_delay(base, 1, 0.5), Duration::from_secs(30));
+        assert_eq!(retry_delay(base, 2, 0.5), Duration::from_secs(60));
+        assert_eq!(retry_delay(base, 3, 0.5), Duration::from_secs(120));
+        assert_eq!(retry_delay(base, 30, 0.5), MAX_RETRY_DELAY);
+    }
+
+    #[test]
+    fn jitter_stays_within_twenty_percent() {
+        let base = Duration::from_secs(100);
+        assert_eq!(retry_delay(base, 1, 0.0), Duration::from_secs(80));
+        assert_eq!(retry_delay(base, 1, 1.0), Duration::from_secs(120));
+    }
+}

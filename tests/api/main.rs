@@ -1,0 +1,9 @@
+//! The one integration-test binary: every test drives the real app over HTTP against its own
+//! PostgreSQL database (see helpers/).
+
+mod helpers;
+
+mod errors;
+mod openapi;
+mod outbox;
+mod system;

@@ -1,0 +1,40 @@
+use crate::helpers::TestApp;
+
+/// Every route the service answers; a new route must be added here and to the document.
+const ROUTES: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/metrics"),
+    ("get", "/api/v1/openapi.json"),
+    ("get", "/docs"),
+];
+
+#[actix_web::test]
+async fn the_openapi_document_is_openapi_3_and_lists_every_route() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/api/v1/openapi.json").await;
+    assert_eq!(response.status(), 200);
+    let doc: serde_json::Value = response.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{}", doc["openapi"]);
+    assert!(doc["info"]["title"].is_string());
+    let paths = doc["paths"].as_object().expect("paths object");
+    for (method, path) in ROUTES {
+        let operation = &paths.get(*path).unwrap_or_else(|| panic!("{path} missing"))[*method];
+        assert!(operation.is_object(), "{method} {path} missing");
+        let description = operation["description"].as_str().unwrap_or_default();
+        assert!(description.contains("Who:"), "{method} {path} does not say who may call it");
+        assert!(operation["responses"].is_object());
+    }
+    let methods = ["get", "put", "post", "delete", "patch"];
+    let documented: usize = paths
+        .values()
+        .map(|item| item.as_object().unwrap().keys().filter(|k| methods.contains(&k.as_str())).count())
+        .sum();
+    assert_eq!(
+        documented,
+        ROUTES.len(),
+        "the document lists routes the test does not know: {:?}",
+        paths.keys()
+    );
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+}
