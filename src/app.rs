@@ -42,13 +42,24 @@ pub fn build_app(
             .into()
         }))
         .configure(system::routes::configure)
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .configure(openapi::configure)
+                .configure(crate::auth::routes::configure)
+                .configure(crate::users::routes::configure),
+        )
         .split_for_parts();
     openapi::document_self(&mut api);
     let routes = web::Data::new(RouteTable::from_openapi(&api));
+    let document = web::Data::new(openapi::ApiDocument(api.to_json().unwrap_or_default()));
 
     app.app_data(routes)
+        .app_data(document)
         .service(web::redirect(openapi::DOCS_PATH, format!("{}/", openapi::DOCS_PATH)))
-        .service(SwaggerUi::new(format!("{}/{{_:.*}}", openapi::DOCS_PATH)).url(openapi::OPENAPI_PATH, api))
+        .service(
+            SwaggerUi::new(format!("{}/{{_:.*}}", openapi::DOCS_PATH))
+                .config(utoipa_swagger_ui::Config::from(openapi::OPENAPI_PATH)),
+        )
         .default_service(web::to(fallback::no_route))
         .wrap(ErrorHandlers::new().default_handler(fallback::ensure_problem_json))
         .wrap(from_fn(metrics::record_request_metrics))

@@ -16,6 +16,7 @@
 //! | `LOG_FORMAT` | `text` | `text` or `json` |
 //! | `RUST_LOG` | `info` | log filter (tracing-subscriber `EnvFilter` syntax) |
 //! | `DB_POOL_SIZE` | `16` | maximum PostgreSQL connections per process |
+//! | `ALLOW_SELF_REGISTRATION` | `on` | `off` refuses `POST /auth/register` (people join by invitation only) |
 //! | `WORKER` | `on` | `off` keeps the background worker out of `serve` (run `poc-lms worker` instead) |
 //! | `OUTBOX_MAX_ATTEMPTS` | `8` | delivery attempts before a transiently failing email is marked `failed` |
 //! | `OUTBOX_RETRY_BASE_SECONDS` | `30` | first retry delay; doubles per attempt (with jitter), capped at one hour |
@@ -63,6 +64,7 @@ pub struct Config {
     pub log_format: LogFormat,
     pub db_pool_size: usize,
     pub worker_enabled: bool,
+    pub allow_self_registration: bool,
     pub outbox: OutboxSettings,
 }
 
@@ -137,11 +139,8 @@ impl Config {
         };
 
         let db_pool_size = parse_number(&get, "DB_POOL_SIZE", 16usize, 1..=1000)?;
-        let worker_enabled = match get("WORKER").as_deref().map(str::to_ascii_lowercase).as_deref() {
-            None | Some("on" | "true" | "1") => true,
-            Some("off" | "false" | "0") => false,
-            Some(other) => return Err(invalid("WORKER", format!("`{other}` is neither `on` nor `off`"))),
-        };
+        let worker_enabled = parse_switch(&get, "WORKER", true)?;
+        let allow_self_registration = parse_switch(&get, "ALLOW_SELF_REGISTRATION", true)?;
 
         let outbox = OutboxSettings {
             max_attempts: parse_number(&get, "OUTBOX_MAX_ATTEMPTS", 8i32, 1..=100)?,
@@ -167,8 +166,22 @@ impl Config {
             log_format,
             db_pool_size,
             worker_enabled,
+            allow_self_registration,
             outbox,
         })
+    }
+}
+
+fn parse_switch(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match get(variable).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None => Ok(default),
+        Some("on" | "true" | "1" | "yes") => Ok(true),
+        Some("off" | "false" | "0" | "no") => Ok(false),
+        Some(other) => Err(invalid(variable, format!("`{other}` is neither `on` nor `off`"))),
     }
 }
 
@@ -223,6 +236,7 @@ mod tests {
             ("SMTP_URL", "http://mail"),
             ("DATABASE_URL", "mysql://x/y"),
             ("WORKER", "maybe"),
+            ("ALLOW_SELF_REGISTRATION", "sometimes"),
             ("MAIL_FROM", "not an address"),
         ] {
             let err = config_with(&[(var, value)]).unwrap_err();

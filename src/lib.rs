@@ -5,6 +5,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod http;
@@ -14,6 +15,7 @@ pub mod openapi;
 pub mod state;
 pub mod system;
 pub mod telemetry;
+pub mod users;
 
 pub use app::build_app;
 pub use config::Config;

@@ -22,6 +22,14 @@ enum Command {
     Migrate,
     /// Run only the background worker (email delivery).
     Worker,
+    /// Create an administrator. The password comes from POC_LMS_ADMIN_PASSWORD, or is asked for
+    /// (without echo) when that is unset.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        full_name: String,
+    },
 }
 
 #[actix_web::main]
@@ -39,6 +47,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(config).await,
         Command::Worker => run_worker(config).await,
+        Command::CreateAdmin { email, full_name } => create_admin(config, &email, &full_name).await,
     }
 }
 
@@ -82,6 +91,30 @@ async fn run_worker(config: Config) -> anyhow::Result<()> {
     let _ = stop.send(true);
     let _ = handle.await;
     Ok(())
+}
+
+async fn create_admin(config: Config, email: &str, full_name: &str) -> anyhow::Result<()> {
+    let password = match std::env::var("POC_LMS_ADMIN_PASSWORD") {
+        Ok(password) if !password.is_empty() => password,
+        _ => {
+            let first = rpassword::prompt_password("Password for the new administrator: ")?;
+            let second = rpassword::prompt_password("The same password again: ")?;
+            anyhow::ensure!(first == second, "the two passwords differ; nothing was created");
+            first
+        }
+    };
+    let state = AppState::init(config).await?;
+    match poc_lms::users::admin::create_admin(&state, email, full_name, &password).await {
+        Ok(user) => {
+            println!("administrator {} created (id {})", user.email, user.id);
+            Ok(())
+        }
+        Err(poc_lms::http::ApiError::Validation(errors)) => {
+            let reasons: Vec<String> = errors.iter().map(|e| format!("{} {}", e.field, e.message)).collect();
+            anyhow::bail!("not created: {}", reasons.join("; "))
+        }
+        Err(error) => anyhow::bail!("not created: {error}"),
+    }
 }
 
 /// Resolves on ctrl-c or SIGTERM.

@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document: the base (info, security scheme, shared schemas) here; paths are
 //! collected from the handlers' `#[utoipa::path]` as they are registered in `app.rs`.
 
+use actix_web::{HttpResponse, get, web};
 use utoipa::openapi::path::{HttpMethod, OperationBuilder};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, ResponseBuilder};
@@ -21,6 +22,8 @@ pub const DOCS_PATH: &str = "/docs";
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, readiness, metrics and this document"),
+        (name = "auth", description = "Login, tokens, registration, password reset, invitations"),
+        (name = "users", description = "Your profile, and account administration"),
     )
 )]
 struct BaseDoc;
@@ -43,21 +46,25 @@ pub fn base() -> OpenApiDoc {
     BaseDoc::openapi()
 }
 
-/// Adds the two routes served by swagger-ui itself (not by our handlers) so that the document
-/// lists every route the service answers.
+/// The generated document, serialised once at start-up.
+pub struct ApiDocument(pub String);
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(openapi_json);
+}
+
+/// This OpenAPI 3.1 document.
+///
+/// Who: anyone.
+#[utoipa::path(tag = "operations", security(()), responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
+#[get("/openapi.json")]
+async fn openapi_json(document: web::Data<ApiDocument>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(document.0.clone())
+}
+
+/// Adds the Swagger UI page, which swagger-ui serves itself (not one of our handlers), so that
+/// the document lists every route the service answers.
 pub fn document_self(api: &mut OpenApiDoc) {
-    let json = OperationBuilder::new()
-        .tag("operations")
-        .summary(Some("This OpenAPI 3.1 document"))
-        .description(Some("Who: anyone."))
-        .response(
-            "200",
-            ResponseBuilder::new()
-                .description("The OpenAPI document")
-                .content("application/json", ContentBuilder::new().build()),
-        )
-        .build();
-    api.paths.add_path_operation(OPENAPI_PATH, vec![HttpMethod::Get], json);
     let docs = OperationBuilder::new()
         .tag("operations")
         .summary(Some("Interactive API documentation (Swagger UI)"))

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::password::PasswordService;
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::metrics::Metrics;
@@ -13,6 +14,8 @@ pub struct AppState {
     pub pool: DbPool,
     pub metrics: Arc<Metrics>,
     pub mailer: Mailer,
+    /// Argon2 hashing on the blocking pool, one hash per core at a time.
+    pub passwords: PasswordService,
     /// HS256 key for access tokens: `JWT_SECRET`, or the generated one kept in the database.
     pub jwt_secret: Arc<Vec<u8>>,
     /// Migration versions this binary embeds; `/readyz` checks the database has them all.
@@ -53,6 +56,7 @@ impl AppState {
             pool,
             metrics: Arc::new(Metrics::new()),
             mailer,
+            passwords: PasswordService::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
             jwt_secret: Arc::new(jwt_secret),
             expected_migrations: Arc::new(db::migrate::expected_versions()),
         })

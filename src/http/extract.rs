@@ -104,6 +104,22 @@ impl<T: DeserializeOwned + 'static> FromRequest for QueryParams<T> {
     }
 }
 
+/// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+/// Use with `#[serde(default, deserialize_with = "double_option")]`.
+pub fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
+/// The address of the client as this server sees it (the TCP peer). Forwarding headers are
+/// not trusted: anyone can set them.
+pub fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr().map(|addr| addr.ip().to_string()).unwrap_or_else(|| "unknown".to_owned())
+}
+
 /// Turns a serde path (`.` at the root) plus message into the field a client should fix.
 /// Missing fields are reported by serde at their parent, with the name only in the message.
 fn field_name(path: &str, message: &str) -> String {

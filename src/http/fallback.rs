@@ -69,7 +69,9 @@ pub async fn no_route(
     table: web::Data<RouteTable>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let methods = table.methods_for(req.path());
-    Err(if methods.is_empty() {
+    // A template matched with this very method: the id in the path is what does not exist.
+    let method_served = methods.iter().any(|m| *m == req.method().as_str());
+    Err(if methods.is_empty() || method_served {
         ApiError::NotFound(format!("no route matches {}", req.path()))
     } else {
         ApiError::MethodNotAllowed { allowed: methods.into_iter().map(str::to_owned).collect() }

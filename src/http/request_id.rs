@@ -50,6 +50,7 @@ impl RootSpanBuilder for RequestSpan {
             http.method = %request.method(),
             http.target = %request.path(),
             request_id = %request_id,
+            user_id = tracing::field::Empty,
             http.status_code = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
         )

@@ -3,5 +3,6 @@
 //! mail themselves; they enqueue in their own transaction.
 
 pub mod mailer;
+pub mod messages;
 pub mod outbox;
 pub mod worker;

@@ -3,7 +3,10 @@
 
 mod helpers;
 
+mod auth;
+mod cli;
 mod errors;
 mod openapi;
 mod outbox;
 mod system;
+mod users;

@@ -7,6 +7,20 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/metrics"),
     ("get", "/api/v1/openapi.json"),
     ("get", "/docs"),
+    ("post", "/api/v1/auth/register"),
+    ("post", "/api/v1/auth/verify-email"),
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/refresh"),
+    ("post", "/api/v1/auth/logout"),
+    ("post", "/api/v1/auth/password-reset"),
+    ("post", "/api/v1/auth/password-reset/confirm"),
+    ("post", "/api/v1/invitations"),
+    ("post", "/api/v1/invitations/accept"),
+    ("get", "/api/v1/me"),
+    ("patch", "/api/v1/me"),
+    ("get", "/api/v1/users"),
+    ("get", "/api/v1/users/{id}"),
+    ("patch", "/api/v1/users/{id}"),
 ];
 
 #[actix_web::test]

@@ -2,7 +2,9 @@
 //! sink that records what the worker delivers, and small HTTP helpers.
 
 pub mod database;
+pub mod mail;
 pub mod smtp;
+pub mod users;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
