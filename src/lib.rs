@@ -7,6 +7,7 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod courses;
 pub mod db;
 pub mod http;
 pub mod metrics;

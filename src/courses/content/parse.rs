@@ -1,0 +1,1 @@
+//! Reading a course folder into a `CourseBundle`.

@@ -1,0 +1,1 @@
+//! Writing a `CourseBundle` as course files.

@@ -1,0 +1,4 @@
+//! Courses and their authoring: modules, lessons, quizzes and questions, publication, and the
+//! course-as-files format (`content`).
+
+pub mod content;
