@@ -2,3 +2,7 @@
 //! course-as-files format (`content`).
 
 pub mod content;
+pub mod rules;
+
+#[cfg(test)]
+mod fixtures;
