@@ -46,7 +46,8 @@ pub fn build_app(
             utoipa_actix_web::scope("/api/v1")
                 .configure(openapi::configure)
                 .configure(crate::auth::routes::configure)
-                .configure(crate::users::routes::configure),
+                .configure(crate::users::routes::configure)
+                .configure(crate::courses::routes::configure),
         )
         .split_for_parts();
     openapi::document_self(&mut api);

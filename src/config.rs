@@ -16,6 +16,7 @@
 //! | `LOG_FORMAT` | `text` | `text` or `json` |
 //! | `RUST_LOG` | `info` | log filter (tracing-subscriber `EnvFilter` syntax) |
 //! | `DB_POOL_SIZE` | `16` | maximum PostgreSQL connections per process |
+//! | `COURSE_CONTENT_DIR` | `./course-content` | course files that `serve` imports into an empty database, and `import-content`'s default |
 //! | `ALLOW_SELF_REGISTRATION` | `on` | `off` refuses `POST /auth/register` (people join by invitation only) |
 //! | `WORKER` | `on` | `off` keeps the background worker out of `serve` (run `poc-lms worker` instead) |
 //! | `OUTBOX_MAX_ATTEMPTS` | `8` | delivery attempts before a transiently failing email is marked `failed` |
@@ -65,6 +66,7 @@ pub struct Config {
     pub db_pool_size: usize,
     pub worker_enabled: bool,
     pub allow_self_registration: bool,
+    pub course_content_dir: PathBuf,
     pub outbox: OutboxSettings,
 }
 
@@ -167,6 +169,9 @@ impl Config {
             db_pool_size,
             worker_enabled,
             allow_self_registration,
+            course_content_dir: PathBuf::from(
+                get("COURSE_CONTENT_DIR").unwrap_or_else(|| "./course-content".to_owned()),
+            ),
             outbox,
         })
     }

@@ -22,6 +22,9 @@ enum Command {
     Migrate,
     /// Run only the background worker (email delivery).
     Worker,
+    /// Validate and import every course folder in DIR (default: COURSE_CONTENT_DIR). Idempotent:
+    /// unchanged courses stay as they are; edited ones are updated in place.
+    ImportContent { dir: Option<std::path::PathBuf> },
     /// Create an administrator. The password comes from POC_LMS_ADMIN_PASSWORD, or is asked for
     /// (without echo) when that is unset.
     CreateAdmin {
@@ -47,12 +50,19 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(config).await,
         Command::Worker => run_worker(config).await,
+        Command::ImportContent { dir } => import_content(config, dir).await,
         Command::CreateAdmin { email, full_name } => create_admin(config, &email, &full_name).await,
     }
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::init(config).await?;
+    {
+        let mut conn = state.pool.get().await?;
+        poc_lms::courses::import::import_default_content(&mut conn, &state.config.course_content_dir)
+            .await
+            .context("importing the default course content")?;
+    }
     let (stop_worker, stop_signal) = watch::channel(false);
     let worker =
         state.config.worker_enabled.then(|| actix_web::rt::spawn(worker::run(state.clone(), stop_signal)));
@@ -91,6 +101,24 @@ async fn run_worker(config: Config) -> anyhow::Result<()> {
     let _ = stop.send(true);
     let _ = handle.await;
     Ok(())
+}
+
+async fn import_content(config: Config, dir: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    let dir = dir.unwrap_or_else(|| config.course_content_dir.clone());
+    let state = AppState::init(config).await?;
+    let mut conn = state.pool.get().await?;
+    match poc_lms::courses::import::import_dir(&mut conn, &dir).await {
+        Ok(outcomes) => {
+            for (slug, outcome) in outcomes {
+                println!("{slug}: {}", format!("{outcome:?}").to_lowercase());
+            }
+            Ok(())
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            anyhow::bail!("nothing was imported from {}", dir.display())
+        }
+    }
 }
 
 async fn create_admin(config: Config, email: &str, full_name: &str) -> anyhow::Result<()> {

@@ -24,6 +24,8 @@ pub const DOCS_PATH: &str = "/docs";
         (name = "operations", description = "Health, readiness, metrics and this document"),
         (name = "auth", description = "Login, tokens, registration, password reset, invitations"),
         (name = "users", description = "Your profile, and account administration"),
+        (name = "courses", description = "Courses, modules and lessons: authoring and publication"),
+        (name = "quizzes", description = "Quizzes and questions: authoring"),
     )
 )]
 struct BaseDoc;

@@ -102,6 +102,114 @@ diesel::table! {
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(account_tokens -> users (user_id));
 
+diesel::table! {
+    courses (id) {
+        id -> Uuid,
+        slug -> Text,
+        title -> Text,
+        summary -> Text,
+        language -> Text,
+        status -> Text,
+        revision -> Int4,
+        self_enrolment -> Bool,
+        certificate_validity_days -> Nullable<Int4>,
+        created_by -> Nullable<Uuid>,
+        published_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    course_instructors (course_id, user_id) {
+        course_id -> Uuid,
+        user_id -> Uuid,
+        added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    modules (id) {
+        id -> Uuid,
+        course_id -> Uuid,
+        position -> Int4,
+        title -> Text,
+        summary -> Text,
+        requires_previous -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    lessons (id) {
+        id -> Uuid,
+        module_id -> Uuid,
+        position -> Int4,
+        title -> Text,
+        body_markdown -> Text,
+        body_html -> Text,
+        estimated_minutes -> Nullable<Int4>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    quizzes (id) {
+        id -> Uuid,
+        module_id -> Uuid,
+        title -> Text,
+        pass_mark_percent -> Int4,
+        max_attempts -> Nullable<Int4>,
+        time_limit_seconds -> Nullable<Int4>,
+        questions_per_attempt -> Nullable<Int4>,
+        shuffle_questions -> Bool,
+        shuffle_options -> Bool,
+        grading_method -> Text,
+        review_policy -> Text,
+        partial_credit -> Bool,
+        accent_insensitive -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    questions (id) {
+        id -> Uuid,
+        quiz_id -> Uuid,
+        position -> Int4,
+        kind -> Text,
+        prompt -> Text,
+        points -> Int4,
+        explanation -> Nullable<Text>,
+        accepted_answers -> Array<Text>,
+        numeric_answer -> Nullable<Float8>,
+        tolerance -> Nullable<Float8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    question_options (id) {
+        id -> Uuid,
+        question_id -> Uuid,
+        position -> Int4,
+        label -> Text,
+        is_correct -> Bool,
+    }
+}
+
+diesel::joinable!(course_instructors -> courses (course_id));
+diesel::joinable!(course_instructors -> users (user_id));
+diesel::joinable!(modules -> courses (course_id));
+diesel::joinable!(lessons -> modules (module_id));
+diesel::joinable!(quizzes -> modules (module_id));
+diesel::joinable!(questions -> quizzes (quiz_id));
+diesel::joinable!(question_options -> questions (question_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
     email_outbox,
@@ -110,4 +218,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_tokens,
     invitations,
     login_failures,
+    courses,
+    course_instructors,
+    modules,
+    lessons,
+    quizzes,
+    questions,
+    question_options,
 );

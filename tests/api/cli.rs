@@ -44,3 +44,65 @@ async fn create_admin_refuses_a_weak_password_and_creates_a_working_admin_with_a
     let again = create_admin(&app.db.url, "a strong admin passphrase");
     assert!(!again.status.success());
 }
+
+#[actix_web::test]
+async fn import_content_names_the_broken_file_and_line_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let dir = std::env::temp_dir().join(format!("poc-lms-broken-{}", uuid::Uuid::new_v4()));
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("course-content/unscr-1540-for-pocs");
+    copy_dir(&source, &dir.join("unscr-1540-for-pocs"));
+    let quiz = dir.join("unscr-1540-for-pocs/02-core-obligations/quiz.toml");
+    let text = std::fs::read_to_string(&quiz).unwrap().replacen(
+        "pass_mark_percent = 70",
+        "pass_mark_percent = \"seventy\"",
+        1,
+    );
+    std::fs::write(&quiz, text).unwrap();
+
+    let output = Command::new(env!("CARGO_BIN_EXE_poc-lms"))
+        .args(["import-content", dir.to_str().unwrap()])
+        .env("DATABASE_URL", &app.db.url)
+        .env("SMTP_URL", "smtp://127.0.0.1:2525")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("02-core-obligations/quiz.toml:3:"), "{stderr}");
+
+    let mut conn = app.conn().await;
+    let courses: i64 = poc_lms::db::schema::courses::table.count().get_result(&mut conn).await.unwrap();
+    assert_eq!(courses, 0, "nothing was imported");
+}
+
+#[actix_web::test]
+async fn import_content_imports_the_default_course_then_reports_it_unchanged() {
+    let app = TestApp::spawn().await;
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_poc-lms"))
+            .args(["import-content", concat!(env!("CARGO_MANIFEST_DIR"), "/course-content")])
+            .env("DATABASE_URL", &app.db.url)
+            .env("SMTP_URL", "smtp://127.0.0.1:2525")
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert_eq!(String::from_utf8_lossy(&first.stdout).trim(), "unscr-1540-for-pocs: created");
+    let second = run();
+    assert_eq!(String::from_utf8_lossy(&second.stdout).trim(), "unscr-1540-for-pocs: unchanged");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

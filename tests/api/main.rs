@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod courses;
 mod errors;
 mod openapi;
 mod outbox;

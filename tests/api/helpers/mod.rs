@@ -1,6 +1,7 @@
 //! The test harness: a fresh database per test, the real app served on a free port, an SMTP
 //! sink that records what the worker delivers, and small HTTP helpers.
 
+pub mod courses;
 pub mod database;
 pub mod mail;
 pub mod smtp;
