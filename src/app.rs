@@ -47,7 +47,8 @@ pub fn build_app(
                 .configure(openapi::configure)
                 .configure(crate::auth::routes::configure)
                 .configure(crate::users::routes::configure)
-                .configure(crate::courses::routes::configure),
+                .configure(crate::courses::routes::configure)
+                .configure(crate::enrolments::routes::configure),
         )
         .split_for_parts();
     openapi::document_self(&mut api);

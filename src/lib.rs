@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod courses;
 pub mod db;
+pub mod enrolments;
 pub mod http;
 pub mod metrics;
 pub mod notifications;

@@ -26,6 +26,7 @@ pub const DOCS_PATH: &str = "/docs";
         (name = "users", description = "Your profile, and account administration"),
         (name = "courses", description = "Courses, modules and lessons: authoring and publication"),
         (name = "quizzes", description = "Quizzes and questions: authoring"),
+        (name = "enrolments", description = "Cohorts, enrolment, waitlists and progress"),
     )
 )]
 struct BaseDoc;

@@ -2,7 +2,8 @@
 //! the emailed link works once, for 14 days, and creates the account.
 
 use chrono::{Duration, Utc};
-use diesel_async::AsyncConnection;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -66,30 +67,15 @@ pub async fn invite(
         if users::store::find_by_email(tx, &email).await?.is_some() {
             return Err(ApiError::Conflict("a user with this email address already exists".into()));
         }
-        let (token, hash) = tokens::new_token();
-        let expires_at = Utc::now() + Duration::days(INVITATION_DAYS);
-        let invitation = store::insert_invitation(
+        let invitation = send_invitation(
             tx,
-            &NewInvitation {
-                email: &email,
-                full_name: full_name.as_deref(),
-                role: request.role.as_str(),
-                organisation_id: request.organisation_id,
-                course_ids: &request.course_ids,
-                token_hash: &hash,
-                invited_by: Some(admin.id()),
-                expires_at,
-            },
+            public_url,
+            &Invitee { email: &email, full_name: full_name.as_deref(), role: request.role, organisation_id: request.organisation_id },
+            admin,
+            &request.course_ids,
+            &[],
         )
         .await?;
-        let context = json!({
-            "recipient_name": full_name.as_deref().unwrap_or(&email),
-            "inviter_name": admin.0.full_name,
-            "role": request.role.as_str(),
-            "expires_on": expires_at.format("%-d %B %Y").to_string(),
-            "link": link(public_url, "accept-invitation", Some(&token)),
-        });
-        messages::queue(tx, public_url, MessageKind::Invitation, &email, context, None).await?;
         tracing::info!(invitation_id = %invitation.id, invited_by = %admin.id(), role = %request.role, "invitation sent");
         Ok(InvitationView {
             id: invitation.id,
@@ -103,6 +89,52 @@ pub async fn invite(
         })
     })
     .await
+}
+
+/// The person an invitation is for.
+pub struct Invitee<'a> {
+    pub email: &'a str,
+    pub full_name: Option<&'a str>,
+    pub role: Role,
+    pub organisation_id: Option<Uuid>,
+}
+
+/// Stores an invitation and queues its email, in the caller's transaction. Accepting it
+/// enrols the new account in `course_ids` (in the cohort among `cohort_ids` of each course).
+pub async fn send_invitation(
+    tx: &mut diesel_async::AsyncPgConnection,
+    public_url: &url::Url,
+    invitee: &Invitee<'_>,
+    inviter: &CurrentUser,
+    course_ids: &[Uuid],
+    cohort_ids: &[Uuid],
+) -> Result<store::Invitation, ApiError> {
+    let (token, hash) = tokens::new_token();
+    let expires_at = Utc::now() + Duration::days(INVITATION_DAYS);
+    let invitation = store::insert_invitation(
+        tx,
+        &NewInvitation {
+            email: invitee.email,
+            full_name: invitee.full_name,
+            role: invitee.role.as_str(),
+            organisation_id: invitee.organisation_id,
+            course_ids,
+            token_hash: &hash,
+            invited_by: Some(inviter.id()),
+            expires_at,
+            cohort_ids,
+        },
+    )
+    .await?;
+    let context = json!({
+        "recipient_name": invitee.full_name.unwrap_or(invitee.email),
+        "inviter_name": inviter.0.full_name,
+        "role": invitee.role.as_str(),
+        "expires_on": expires_at.format("%-d %B %Y").to_string(),
+        "link": link(public_url, "accept-invitation", Some(&token)),
+    });
+    messages::queue(tx, public_url, MessageKind::Invitation, invitee.email, context, None).await?;
+    Ok(invitation)
 }
 
 /// Creates the invited account. The email is verified by the act of following the link.
@@ -148,8 +180,43 @@ pub async fn accept(state: &AppState, request: &AcceptInvitation) -> Result<User
         )
         .await?;
         store::mark_invitation_accepted(tx, invitation.id, user.id).await?;
+        enrol_invited(tx, &state.config.public_url, &invitation, &user).await?;
         tracing::info!(user_id = %user.id, invitation_id = %invitation.id, "invitation accepted");
         Ok(UserProfile::from(&user))
     })
     .await
+}
+
+/// Enrols a newly accepted invitee in the invitation's courses. A course that cannot take them
+/// (unpublished since, or its cohort closed) is skipped with a log line rather than failing
+/// the account's creation.
+async fn enrol_invited(
+    tx: &mut diesel_async::AsyncPgConnection,
+    public_url: &url::Url,
+    invitation: &store::Invitation,
+    user: &crate::users::User,
+) -> Result<(), ApiError> {
+    for course_id in &invitation.course_ids {
+        let Some(course) = crate::courses::store::find_course(tx, *course_id).await? else { continue };
+        let cohorts: Vec<Uuid> = crate::db::schema::cohorts::table
+            .filter(crate::db::schema::cohorts::course_id.eq(course.id))
+            .filter(crate::db::schema::cohorts::id.eq_any(&invitation.cohort_ids))
+            .select(crate::db::schema::cohorts::id)
+            .load(tx)
+            .await?;
+        let request = crate::enrolments::enrol::EnrolmentRequest {
+            course: &course,
+            user,
+            cohort_id: <[Uuid]>::first(&cohorts).copied(),
+            due_on: None,
+            enrolled_by: invitation.invited_by,
+        };
+        // A savepoint, so one course that refuses does not undo the account.
+        let outcome =
+            tx.transaction(async |sp| crate::enrolments::enrol::enrol(sp, public_url, request).await).await;
+        if let Err(error) = outcome {
+            tracing::warn!(user_id = %user.id, %course_id, error = %error, "invited user not enrolled");
+        }
+    }
+    Ok(())
 }

@@ -164,6 +164,7 @@ pub struct Invitation {
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    pub cohort_ids: Vec<Uuid>,
 }
 
 #[derive(Debug, Insertable)]
@@ -177,6 +178,7 @@ pub struct NewInvitation<'a> {
     pub token_hash: &'a [u8],
     pub invited_by: Option<Uuid>,
     pub expires_at: DateTime<Utc>,
+    pub cohort_ids: &'a [Uuid],
 }
 
 pub const INVITATION_DAYS: i64 = 14;

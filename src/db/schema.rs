@@ -87,6 +87,7 @@ diesel::table! {
         accepted_at -> Nullable<Timestamptz>,
         accepted_user_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        cohort_ids -> Array<Uuid>,
     }
 }
 
@@ -210,6 +211,64 @@ diesel::joinable!(quizzes -> modules (module_id));
 diesel::joinable!(questions -> quizzes (quiz_id));
 diesel::joinable!(question_options -> questions (question_id));
 
+diesel::table! {
+    cohorts (id) {
+        id -> Uuid,
+        course_id -> Uuid,
+        name -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        enrolment_closes_on -> Nullable<Date>,
+        capacity -> Nullable<Int4>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    enrolments (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        course_id -> Uuid,
+        cohort_id -> Nullable<Uuid>,
+        status -> Text,
+        course_revision -> Int4,
+        enrolled_at -> Timestamptz,
+        due_on -> Nullable<Date>,
+        completed_at -> Nullable<Timestamptz>,
+        withdrawn_at -> Nullable<Timestamptz>,
+        enrolled_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    lesson_completions (enrolment_id, lesson_id) {
+        enrolment_id -> Uuid,
+        lesson_id -> Uuid,
+        completed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    domain_events (id) {
+        id -> Uuid,
+        kind -> Text,
+        entity_id -> Uuid,
+        payload -> Jsonb,
+        created_at -> Timestamptz,
+        processed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(cohorts -> courses (course_id));
+diesel::joinable!(enrolments -> courses (course_id));
+diesel::joinable!(enrolments -> users (user_id));
+diesel::joinable!(enrolments -> cohorts (cohort_id));
+diesel::joinable!(lesson_completions -> enrolments (enrolment_id));
+diesel::joinable!(lesson_completions -> lessons (lesson_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
     email_outbox,
@@ -225,4 +284,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     quizzes,
     questions,
     question_options,
+    cohorts,
+    enrolments,
+    lesson_completions,
+    domain_events,
 );

@@ -45,6 +45,10 @@ messages! {
     Invitation => "invitation",
     AddressTaken => "address_taken",
     PasswordChanged => "password_changed",
+    EnrolmentConfirmed => "enrolment_confirmed",
+    EnrolmentWaitlisted => "enrolment_waitlisted",
+    EnrolmentPromoted => "enrolment_promoted",
+    EnrolmentWithdrawn => "enrolment_withdrawn",
 }
 
 impl MessageKind {
@@ -65,6 +69,18 @@ impl MessageKind {
             MessageKind::PasswordChanged => json!({
                 "changed_at": "28 November 2026, 09:15 UTC",
                 "reset_link": "https://lms.example.org/reset-password",
+            }),
+            MessageKind::EnrolmentConfirmed | MessageKind::EnrolmentPromoted => json!({
+                "course_title": "UNSCR 1540 for national Points of Contact", "cohort_name": "Spring 2027",
+                "cohort_dates": "1 March 2027 to 30 April 2027", "due_on": "30 April 2027",
+                "link": "https://lms.example.org/enrolments/abc",
+            }),
+            MessageKind::EnrolmentWaitlisted => json!({
+                "course_title": "UNSCR 1540 for national Points of Contact", "cohort_name": "Spring 2027",
+                "cohort_dates": "1 March 2027 to 30 April 2027",
+            }),
+            MessageKind::EnrolmentWithdrawn => json!({
+                "course_title": "UNSCR 1540 for national Points of Contact", "withdrawn_on": "28 November 2026",
             }),
         };
         merge(base, extra)

@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod cli;
 mod courses;
+mod enrolments;
 mod errors;
 mod openapi;
 mod outbox;

@@ -49,6 +49,15 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/questions/{id}"),
     ("patch", "/api/v1/questions/{id}"),
     ("delete", "/api/v1/questions/{id}"),
+    ("get", "/api/v1/courses/{id}/cohorts"),
+    ("post", "/api/v1/courses/{id}/cohorts"),
+    ("post", "/api/v1/courses/{id}/enrolments"),
+    ("post", "/api/v1/courses/{id}/enrolments/bulk"),
+    ("get", "/api/v1/courses/{id}/enrolments"),
+    ("get", "/api/v1/me/enrolments"),
+    ("delete", "/api/v1/enrolments/{id}"),
+    ("get", "/api/v1/enrolments/{id}/outline"),
+    ("post", "/api/v1/lessons/{id}/complete"),
 ];
 
 #[actix_web::test]

@@ -15,6 +15,8 @@ use crate::courses::authoring::modules::{
 use crate::courses::model::Lesson;
 use crate::courses::views::{CourseDetail, LessonView, ModuleOutline, module_outline};
 use crate::db::schema::lessons;
+use crate::enrolments::progress;
+use crate::enrolments::unlock::ItemStatus;
 use crate::http::{ApiError, CurrentUser, JsonBody, Problem};
 use crate::state::AppState;
 
@@ -149,8 +151,8 @@ async fn lesson_view(conn: &mut diesel_async::AsyncPgConnection, id: Uuid) -> Re
 
 /// A lesson with its Markdown and sanitised HTML body.
 ///
-/// Who: the course's instructors and admins. Trainees read lessons through their enrolment
-/// (the enrolment feature); until then they get 403.
+/// Who: the course's instructors and admins; a trainee enrolled in the course once the
+/// lesson's module is unlocked (409 while locked, 403 without an enrolment).
 #[utoipa::path(tag = "courses", security(("bearer" = [])), responses(
     (status = 200, body = LessonView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/lessons/{id}")]
@@ -161,7 +163,16 @@ async fn get_lesson(
 ) -> Result<web::Json<LessonView>, ApiError> {
     let mut conn = state.pool.get().await?;
     let course_id = access::course_of(&mut conn, Item::Lesson(*id)).await?;
-    access::editable_course(&mut conn, &user, course_id).await?;
+    access::readable_course(&mut conn, &user, course_id).await?;
+    if !access::may_edit(&mut conn, &user, course_id).await? {
+        let enrolment = progress::studying_enrolment(&mut conn, &user, course_id, false).await?;
+        let (_, course_state) = progress::evaluate(&mut conn, &enrolment).await?;
+        if course_state.lesson_status(*id) == Some(ItemStatus::Locked) {
+            return Err(ApiError::Conflict(
+                "this lesson's module is locked: complete the previous module first".into(),
+            ));
+        }
+    }
     Ok(web::Json(lesson_view(&mut conn, *id).await?))
 }
 

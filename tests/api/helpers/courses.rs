@@ -72,3 +72,54 @@ impl TestApp {
         BuiltCourse { course_id, module_ids, lesson_ids, quiz_id }
     }
 }
+
+impl TestApp {
+    /// Publishes a course; panics unless it works.
+    pub async fn publish(&self, course_id: &str, token: &str) {
+        let response =
+            self.post_json(&format!("/api/v1/courses/{course_id}/publish"), &json!({}), Some(token)).await;
+        assert_eq!(response.status(), 200, "publish: {}", response.text().await.unwrap_or_default());
+    }
+
+    /// A published course of two modules (the second requiring the first) with two lessons
+    /// each and no quiz, so that lessons alone complete it.
+    pub async fn simple_course(&self, token: &str, slug: &str) -> BuiltCourse {
+        let course = self.create("/api/v1/courses", json!({"slug": slug, "title": format!("Course {slug}"), "summary": "A short course.", "language": "en"}), token).await;
+        let course_id = course["id"].as_str().unwrap().to_owned();
+        let mut module_ids = vec![];
+        let mut lesson_ids = vec![];
+        for m in 0..2 {
+            let module = self
+                .create(
+                    &format!("/api/v1/courses/{course_id}/modules"),
+                    json!({"title": format!("Module {m}")}),
+                    token,
+                )
+                .await;
+            let module_id = module["id"].as_str().unwrap().to_owned();
+            for l in 0..2 {
+                let lesson = self
+                    .create(
+                        &format!("/api/v1/modules/{module_id}/lessons"),
+                        json!({"title": format!("Lesson {m}.{l}"), "body_markdown": "Read this."}),
+                        token,
+                    )
+                    .await;
+                lesson_ids.push(lesson["id"].as_str().unwrap().to_owned());
+            }
+            module_ids.push(module_id);
+        }
+        self.publish(&course_id, token).await;
+        BuiltCourse { course_id, module_ids, lesson_ids, quiz_id: String::new() }
+    }
+
+    /// Adds a cohort and returns its id.
+    pub async fn cohort(&self, course_id: &str, token: &str, name: &str, capacity: Option<i32>) -> String {
+        let body =
+            json!({"name": name, "starts_on": "2027-03-01", "ends_on": "2027-04-30", "capacity": capacity});
+        self.create(&format!("/api/v1/courses/{course_id}/cohorts"), body, token).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}

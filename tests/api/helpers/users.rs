@@ -44,19 +44,33 @@ impl TestApp {
         (user, tokens["access_token"].as_str().expect("access token").to_owned())
     }
 
-    pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> reqwest::Response {
+    // The request is built (and the body serialised) before the future is returned, so the
+    // future borrows nothing: tests can fire many at once with temporaries as bodies.
+    pub fn post_json(
+        &self,
+        path: &str,
+        body: &Value,
+        token: Option<&str>,
+    ) -> impl Future<Output = reqwest::Response> + use<> {
         let mut request = self.client.post(self.url(path)).json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        request.send().await.expect("request sent")
+        async move { request.send().await.expect("request sent") }
     }
 
-    pub async fn patch_json(&self, path: &str, body: &Value, token: &str) -> reqwest::Response {
-        self.client.patch(self.url(path)).json(body).bearer_auth(token).send().await.expect("request sent")
+    pub fn patch_json(
+        &self,
+        path: &str,
+        body: &Value,
+        token: &str,
+    ) -> impl Future<Output = reqwest::Response> + use<> {
+        let request = self.client.patch(self.url(path)).json(body).bearer_auth(token);
+        async move { request.send().await.expect("request sent") }
     }
 
-    pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request sent")
+    pub fn get_as(&self, path: &str, token: &str) -> impl Future<Output = reqwest::Response> + use<> {
+        let request = self.client.get(self.url(path)).bearer_auth(token);
+        async move { request.send().await.expect("request sent") }
     }
 }

@@ -1,0 +1,216 @@
+//! A trainee's progress: the outline of their course with what is locked, open and done, and
+//! completing lessons, which completes the enrolment when the last module is done.
+
+use std::collections::HashSet;
+
+use chrono::{NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::unlock::{self, CourseState, ItemStatus};
+use super::{COMPLETED, Enrolment, WITHDRAWN, store};
+use crate::courses::store::{self as course_store, CourseStructure};
+use crate::db::schema::domain_events;
+use crate::http::{ApiError, CurrentUser};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LessonProgress {
+    pub id: Uuid,
+    pub title: String,
+    pub status: ItemStatus,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuizProgress {
+    pub id: Uuid,
+    pub title: String,
+    pub status: ItemStatus,
+    pub attempts_used: i64,
+    /// `null`: unlimited.
+    pub attempts_allowed: Option<i32>,
+    pub best_score_percent: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModuleProgress {
+    pub id: Uuid,
+    pub title: String,
+    pub status: ItemStatus,
+    pub lessons: Vec<LessonProgress>,
+    pub quizzes: Vec<QuizProgress>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Outline {
+    pub enrolment_id: Uuid,
+    pub course_id: Uuid,
+    /// The enrolment's status.
+    pub status: String,
+    pub percent_complete: u8,
+    pub due_on: Option<NaiveDate>,
+    /// Past its due date and not completed.
+    pub overdue: bool,
+    pub modules: Vec<ModuleProgress>,
+}
+
+/// Quizzes this enrolment has passed. Passing comes with quiz attempts; until a quiz is passed
+/// its module cannot complete.
+pub async fn passed_quizzes(
+    _conn: &mut AsyncPgConnection,
+    _enrolment_id: Uuid,
+) -> QueryResult<HashSet<Uuid>> {
+    Ok(HashSet::new())
+}
+
+/// Everything needed to evaluate one enrolment: four queries whatever the course size.
+pub async fn evaluate(
+    conn: &mut AsyncPgConnection,
+    enrolment: &Enrolment,
+) -> Result<(CourseStructure, CourseState), ApiError> {
+    let structure = course_store::load_structure(conn, enrolment.course_id).await?;
+    let lessons = store::completed_lessons(conn, enrolment.id).await?;
+    let quizzes = passed_quizzes(conn, enrolment.id).await?;
+    let state = unlock::evaluate(&structure.shapes(), &lessons, &quizzes);
+    Ok((structure, state))
+}
+
+pub fn is_overdue(enrolment: &Enrolment, today: NaiveDate) -> bool {
+    enrolment.due_on.is_some_and(|due| due < today)
+        && enrolment.status != COMPLETED
+        && enrolment.status != WITHDRAWN
+}
+
+pub fn outline(enrolment: &Enrolment, structure: &CourseStructure, state: &CourseState) -> Outline {
+    let modules = structure
+        .modules
+        .iter()
+        .zip(&state.modules)
+        .map(|(module, module_state)| ModuleProgress {
+            id: module.id,
+            title: module.title.clone(),
+            status: module_state.status,
+            lessons: module_state
+                .lessons
+                .iter()
+                .filter_map(|(id, status)| {
+                    let title = structure.lessons.iter().find(|l| l.0 == *id)?.2.clone();
+                    Some(LessonProgress { id: *id, title, status: *status })
+                })
+                .collect(),
+            quizzes: module_state
+                .quiz
+                .iter()
+                .filter_map(|(id, status)| {
+                    let quiz = structure.quizzes.iter().find(|q| q.0 == *id)?;
+                    Some(QuizProgress {
+                        id: *id,
+                        title: quiz.2.clone(),
+                        status: *status,
+                        attempts_used: 0,
+                        attempts_allowed: quiz.3,
+                        best_score_percent: None,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    Outline {
+        enrolment_id: enrolment.id,
+        course_id: enrolment.course_id,
+        status: enrolment.status.clone(),
+        percent_complete: state.percent_complete,
+        due_on: enrolment.due_on,
+        overdue: is_overdue(enrolment, Utc::now().date_naive()),
+        modules,
+    }
+}
+
+/// The enrolment if `user` is its trainee or may edit its course; 404 otherwise.
+pub async fn visible_enrolment(
+    conn: &mut AsyncPgConnection,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<Enrolment, ApiError> {
+    let enrolment = store::find(conn, id).await?.ok_or_else(ApiError::not_found)?;
+    if enrolment.user_id == user.id()
+        || crate::courses::access::may_edit(conn, user, enrolment.course_id).await?
+    {
+        Ok(enrolment)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// The enrolment through which `user` studies `course_id`: 403 when there is none, 409 while
+/// waitlisted.
+pub async fn studying_enrolment(
+    conn: &mut AsyncPgConnection,
+    user: &CurrentUser,
+    course_id: Uuid,
+    lock: bool,
+) -> Result<Enrolment, ApiError> {
+    let enrolment = store::latest_for(conn, user.id(), course_id, lock)
+        .await?
+        .ok_or_else(|| ApiError::Forbidden("enrol in the course first".into()))?;
+    if store::is_waitlisted(&enrolment) {
+        return Err(ApiError::Conflict("you are on the waiting list for this course".into()));
+    }
+    Ok(enrolment)
+}
+
+/// Marks a lesson complete (idempotent). Locked lessons are refused with 409. Completing the
+/// last open item completes the enrolment exactly once and records `enrolment_completed`.
+pub async fn complete_lesson(
+    state: &AppState,
+    user: &CurrentUser,
+    lesson_id: Uuid,
+) -> Result<Outline, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let course_id =
+        crate::courses::access::course_of(&mut conn, crate::courses::access::Item::Lesson(lesson_id)).await?;
+    conn.transaction(async |tx| {
+        // The enrolment row lock serialises this trainee's completions in this course.
+        let enrolment = studying_enrolment(tx, user, course_id, true).await?;
+        let (structure, before) = evaluate(tx, &enrolment).await?;
+        match before.lesson_status(lesson_id) {
+            Some(ItemStatus::Locked) => {
+                return Err(ApiError::Conflict(
+                    "this lesson's module is locked: complete the previous module first".into(),
+                ));
+            }
+            None => return Err(ApiError::not_found()),
+            _ => {}
+        }
+        store::complete_lesson(tx, enrolment.id, lesson_id).await?;
+        let (_, after) = evaluate(tx, &enrolment).await?;
+        let mut enrolment = enrolment;
+        if after.all_completed && store::mark_completed(tx, enrolment.id).await? {
+            record_completion(tx, &enrolment).await?;
+            enrolment = store::find(tx, enrolment.id).await?.ok_or_else(ApiError::not_found)?;
+        }
+        Ok(outline(&enrolment, &structure, &after))
+    })
+    .await
+}
+
+/// Records the fact that an enrolment completed, once (a unique constraint), for whatever acts
+/// on completions (certificates).
+pub async fn record_completion(tx: &mut AsyncPgConnection, enrolment: &Enrolment) -> Result<(), ApiError> {
+    diesel::insert_into(domain_events::table)
+        .values((
+            domain_events::kind.eq("enrolment_completed"),
+            domain_events::entity_id.eq(enrolment.id),
+            domain_events::payload
+                .eq(json!({"user_id": enrolment.user_id, "course_id": enrolment.course_id})),
+        ))
+        .on_conflict_do_nothing()
+        .execute(tx)
+        .await?;
+    tracing::info!(enrolment_id = %enrolment.id, user_id = %enrolment.user_id, "enrolment completed");
+    Ok(())
+}
