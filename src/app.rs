@@ -48,7 +48,8 @@ pub fn build_app(
                 .configure(crate::auth::routes::configure)
                 .configure(crate::users::routes::configure)
                 .configure(crate::courses::routes::configure)
-                .configure(crate::enrolments::routes::configure),
+                .configure(crate::enrolments::routes::configure)
+                .configure(crate::quizzes::routes::configure),
         )
         .split_for_parts();
     openapi::document_self(&mut api);

@@ -14,6 +14,7 @@ pub mod http;
 pub mod metrics;
 pub mod notifications;
 pub mod openapi;
+pub mod quizzes;
 pub mod state;
 pub mod system;
 pub mod telemetry;

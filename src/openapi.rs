@@ -27,6 +27,7 @@ pub const DOCS_PATH: &str = "/docs";
         (name = "courses", description = "Courses, modules and lessons: authoring and publication"),
         (name = "quizzes", description = "Quizzes and questions: authoring"),
         (name = "enrolments", description = "Cohorts, enrolment, waitlists and progress"),
+        (name = "attempts", description = "Quiz attempts, grading, review and the gradebook"),
     )
 )]
 struct BaseDoc;

@@ -267,3 +267,36 @@ pub fn quiz_settings(tree: &CourseTree, quiz: &Quiz) -> QuizSettings {
         question_count: tree.questions_of(quiz.id).count(),
     }
 }
+
+/// A trainee's own attempt, in summary.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttemptSummary {
+    pub id: Uuid,
+    pub number: i32,
+    pub status: String,
+    pub started_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub score_percent: Option<f64>,
+    pub passed: Option<bool>,
+}
+
+/// A quiz as an enrolled trainee sees it: its settings and their own attempts, no questions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuizForTrainee {
+    #[serde(flatten)]
+    pub settings: QuizSettings,
+    /// Attempts allowed including extra ones granted; `null`: unlimited.
+    pub attempts_allowed: Option<i64>,
+    pub attempts_used: usize,
+    pub passed: bool,
+    pub attempts: Vec<AttemptSummary>,
+}
+
+/// `GET /quizzes/{id}`: everything for the course's instructors, settings and own attempts for
+/// an enrolled trainee.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum QuizView {
+    Editors(QuizForEditors),
+    Trainee(QuizForTrainee),
+}

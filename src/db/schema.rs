@@ -269,6 +269,51 @@ diesel::joinable!(enrolments -> cohorts (cohort_id));
 diesel::joinable!(lesson_completions -> enrolments (enrolment_id));
 diesel::joinable!(lesson_completions -> lessons (lesson_id));
 
+diesel::table! {
+    quiz_attempts (id) {
+        id -> Uuid,
+        quiz_id -> Uuid,
+        enrolment_id -> Uuid,
+        user_id -> Uuid,
+        number -> Int4,
+        attempt_limit -> Nullable<Int4>,
+        status -> Text,
+        started_at -> Timestamptz,
+        deadline_at -> Nullable<Timestamptz>,
+        answers -> Jsonb,
+        answers_saved_at -> Nullable<Timestamptz>,
+        submitted_at -> Nullable<Timestamptz>,
+        score_percent -> Nullable<Float8>,
+        passed -> Nullable<Bool>,
+        grade -> Nullable<Jsonb>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    attempt_questions (attempt_id, question_id) {
+        attempt_id -> Uuid,
+        question_id -> Uuid,
+        position -> Int4,
+        snapshot -> Jsonb,
+    }
+}
+
+diesel::table! {
+    quiz_attempt_grants (id) {
+        id -> Uuid,
+        enrolment_id -> Uuid,
+        quiz_id -> Uuid,
+        extra -> Int4,
+        granted_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(quiz_attempts -> quizzes (quiz_id));
+diesel::joinable!(quiz_attempts -> enrolments (enrolment_id));
+diesel::joinable!(attempt_questions -> quiz_attempts (attempt_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
     email_outbox,
@@ -288,4 +333,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     enrolments,
     lesson_completions,
     domain_events,
+    quiz_attempts,
+    attempt_questions,
+    quiz_attempt_grants,
 );

@@ -1,7 +1,7 @@
 //! A trainee's progress: the outline of their course with what is locked, open and done, and
 //! completing lessons, which completes the enrolment when the last module is done.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
@@ -16,6 +16,7 @@ use super::{COMPLETED, Enrolment, WITHDRAWN, store};
 use crate::courses::store::{self as course_store, CourseStructure};
 use crate::db::schema::domain_events;
 use crate::http::{ApiError, CurrentUser};
+use crate::quizzes::store::{self as quiz_store, QuizRecord};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,25 +59,30 @@ pub struct Outline {
     pub modules: Vec<ModuleProgress>,
 }
 
-/// Quizzes this enrolment has passed. Passing comes with quiz attempts; until a quiz is passed
-/// its module cannot complete.
-pub async fn passed_quizzes(
-    _conn: &mut AsyncPgConnection,
-    _enrolment_id: Uuid,
-) -> QueryResult<HashSet<Uuid>> {
-    Ok(HashSet::new())
+/// What one enrolment has done: completed lessons and, per quiz, attempts and pass.
+pub struct Record {
+    pub lessons: HashSet<Uuid>,
+    pub quizzes: HashMap<Uuid, QuizRecord>,
 }
 
-/// Everything needed to evaluate one enrolment: four queries whatever the course size.
+/// Everything needed to evaluate one enrolment: five queries whatever the course size.
 pub async fn evaluate(
     conn: &mut AsyncPgConnection,
     enrolment: &Enrolment,
 ) -> Result<(CourseStructure, CourseState), ApiError> {
+    let (structure, state, _) = evaluate_with_record(conn, enrolment).await?;
+    Ok((structure, state))
+}
+
+pub async fn evaluate_with_record(
+    conn: &mut AsyncPgConnection,
+    enrolment: &Enrolment,
+) -> Result<(CourseStructure, CourseState, Record), ApiError> {
     let structure = course_store::load_structure(conn, enrolment.course_id).await?;
     let lessons = store::completed_lessons(conn, enrolment.id).await?;
-    let quizzes = passed_quizzes(conn, enrolment.id).await?;
-    let state = unlock::evaluate(&structure.shapes(), &lessons, &quizzes);
-    Ok((structure, state))
+    let quizzes = quiz_store::records(conn, enrolment.id).await?;
+    let state = unlock::evaluate(&structure.shapes(), &lessons, &quiz_store::passed(&quizzes));
+    Ok((structure, state, Record { lessons, quizzes }))
 }
 
 pub fn is_overdue(enrolment: &Enrolment, today: NaiveDate) -> bool {
@@ -85,7 +91,12 @@ pub fn is_overdue(enrolment: &Enrolment, today: NaiveDate) -> bool {
         && enrolment.status != WITHDRAWN
 }
 
-pub fn outline(enrolment: &Enrolment, structure: &CourseStructure, state: &CourseState) -> Outline {
+pub fn outline(
+    enrolment: &Enrolment,
+    structure: &CourseStructure,
+    state: &CourseState,
+    record: &Record,
+) -> Outline {
     let modules = structure
         .modules
         .iter()
@@ -107,13 +118,14 @@ pub fn outline(enrolment: &Enrolment, structure: &CourseStructure, state: &Cours
                 .iter()
                 .filter_map(|(id, status)| {
                     let quiz = structure.quizzes.iter().find(|q| q.0 == *id)?;
+                    let done = record.quizzes.get(id).cloned().unwrap_or_default();
                     Some(QuizProgress {
                         id: *id,
                         title: quiz.2.clone(),
                         status: *status,
-                        attempts_used: 0,
+                        attempts_used: done.used,
                         attempts_allowed: quiz.3,
-                        best_score_percent: None,
+                        best_score_percent: done.best_score_percent,
                     })
                 })
                 .collect(),
@@ -176,7 +188,7 @@ pub async fn complete_lesson(
     conn.transaction(async |tx| {
         // The enrolment row lock serialises this trainee's completions in this course.
         let enrolment = studying_enrolment(tx, user, course_id, true).await?;
-        let (structure, before) = evaluate(tx, &enrolment).await?;
+        let (structure, before, _) = evaluate_with_record(tx, &enrolment).await?;
         match before.lesson_status(lesson_id) {
             Some(ItemStatus::Locked) => {
                 return Err(ApiError::Conflict(
@@ -187,13 +199,13 @@ pub async fn complete_lesson(
             _ => {}
         }
         store::complete_lesson(tx, enrolment.id, lesson_id).await?;
-        let (_, after) = evaluate(tx, &enrolment).await?;
+        let (_, after, record) = evaluate_with_record(tx, &enrolment).await?;
         let mut enrolment = enrolment;
         if after.all_completed && store::mark_completed(tx, enrolment.id).await? {
             record_completion(tx, &enrolment).await?;
             enrolment = store::find(tx, enrolment.id).await?.ok_or_else(ApiError::not_found)?;
         }
-        Ok(outline(&enrolment, &structure, &after))
+        Ok(outline(&enrolment, &structure, &after, &record))
     })
     .await
 }

@@ -210,13 +210,15 @@ async fn list_course_enrolments(
     Ok(web::Json(page.page(with_progress, |p| Cursor { created_at: p.1, id: p.0.enrolment.id }, |p| p.0)))
 }
 
-/// Progress of many enrolments: one structure per course and one completions query in all.
+/// Progress of many enrolments: one structure per course, one completions query and one
+/// attempts query in all.
 async fn with_progress(
     conn: &mut diesel_async::AsyncPgConnection,
     rows: Vec<Enrolment>,
 ) -> Result<Vec<(EnrolmentProgress, chrono::DateTime<Utc>)>, ApiError> {
     let ids: Vec<Uuid> = rows.iter().map(|e| e.id).collect();
     let completions = store::completed_lessons_of(conn, &ids).await?;
+    let quiz_records = crate::quizzes::store::records_of(conn, &ids).await?;
     let mut shapes = std::collections::HashMap::new();
     let today = Utc::now().date_naive();
     let mut out = Vec::with_capacity(rows.len());
@@ -225,8 +227,8 @@ async fn with_progress(
             slot.insert(course_store::load_structure(conn, e.course_id).await?.shapes());
         }
         let done = completions.get(&e.id).cloned().unwrap_or_default();
-        let state =
-            unlock::evaluate(&shapes[&e.course_id], &done, &progress::passed_quizzes(conn, e.id).await?);
+        let passed = quiz_records.get(&e.id).map(crate::quizzes::store::passed).unwrap_or_default();
+        let state = unlock::evaluate(&shapes[&e.course_id], &done, &passed);
         out.push((
             EnrolmentProgress {
                 enrolment: EnrolmentView::from(&e),
@@ -288,8 +290,8 @@ async fn outline(
 ) -> Result<web::Json<Outline>, ApiError> {
     let mut conn = state.pool.get().await?;
     let enrolment = progress::visible_enrolment(&mut conn, &user, *id).await?;
-    let (structure, course_state) = progress::evaluate(&mut conn, &enrolment).await?;
-    Ok(web::Json(progress::outline(&enrolment, &structure, &course_state)))
+    let (structure, course_state, record) = progress::evaluate_with_record(&mut conn, &enrolment).await?;
+    Ok(web::Json(progress::outline(&enrolment, &structure, &course_state, &record)))
 }
 
 /// Mark a lesson complete (idempotent); returns the updated outline. A lesson of a locked

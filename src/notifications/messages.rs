@@ -49,6 +49,7 @@ messages! {
     EnrolmentWaitlisted => "enrolment_waitlisted",
     EnrolmentPromoted => "enrolment_promoted",
     EnrolmentWithdrawn => "enrolment_withdrawn",
+    QuizFailedFinal => "quiz_failed_final",
 }
 
 impl MessageKind {
@@ -81,6 +82,10 @@ impl MessageKind {
             }),
             MessageKind::EnrolmentWithdrawn => json!({
                 "course_title": "UNSCR 1540 for national Points of Contact", "withdrawn_on": "28 November 2026",
+            }),
+            MessageKind::QuizFailedFinal => json!({
+                "trainee_name": "Jean Dupont", "quiz_title": "Module 2 quiz", "pass_mark": 70, "best_score": 55.5,
+                "course_title": "UNSCR 1540 for national Points of Contact",
             }),
         };
         merge(base, extra)

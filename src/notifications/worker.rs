@@ -1,4 +1,4 @@
-//! The background worker: delivers the outbox. Runs inside `serve` (unless `WORKER=off`) or
+//! The background worker: delivers the outbox and grades quiz attempts whose deadline passed. Runs inside `serve` (unless `WORKER=off`) or
 //! alone as `poc-lms worker`; any number may run against one database, since claims use
 //! `FOR UPDATE SKIP LOCKED` and expire with a lease.
 
@@ -106,6 +106,10 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     loop {
         if *shutdown.borrow() {
             break;
+        }
+        // Attempts left open past their deadline are graded here if nobody touches them.
+        if let Err(error) = crate::quizzes::attempts::grade_expired(&state).await {
+            tracing::warn!(error = %error, "grading expired attempts failed");
         }
         let idle = match deliver_due(&state, Some(&shutdown)).await {
             Ok(report) => report.claimed() == 0,

@@ -58,6 +58,13 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/v1/enrolments/{id}"),
     ("get", "/api/v1/enrolments/{id}/outline"),
     ("post", "/api/v1/lessons/{id}/complete"),
+    ("post", "/api/v1/quizzes/{id}/attempts"),
+    ("get", "/api/v1/quizzes/{id}/attempts"),
+    ("get", "/api/v1/quizzes/{id}/statistics"),
+    ("put", "/api/v1/attempts/{id}/answers"),
+    ("post", "/api/v1/attempts/{id}/submit"),
+    ("get", "/api/v1/attempts/{id}"),
+    ("post", "/api/v1/enrolments/{id}/quizzes/{quiz_id}/extra-attempts"),
 ];
 
 #[actix_web::test]

@@ -9,7 +9,10 @@ use crate::courses::access::{self, Item};
 use crate::courses::authoring::quizzes::{
     self as authoring, NewQuestionRequest, NewQuizRequest, UpdateQuestionRequest, UpdateQuizRequest,
 };
-use crate::courses::views::{QuestionForEditors, QuizForEditors, question_for_editors, quiz_for_editors};
+use crate::courses::views::{
+    AttemptSummary, QuestionForEditors, QuizForEditors, QuizForTrainee, QuizView, question_for_editors,
+    quiz_for_editors, quiz_settings,
+};
 use crate::http::{ApiError, CurrentUser, JsonBody, Problem};
 use crate::state::AppState;
 
@@ -62,22 +65,63 @@ async fn create_quiz(
     Ok(HttpResponse::Created().json(quiz_view(&mut conn, quiz.id).await?))
 }
 
-/// A quiz with all its questions and their correct answers.
+/// A quiz. The course's instructors get everything, correct answers included; an enrolled
+/// trainee gets its settings and their own attempts, never the questions.
 ///
-/// Who: the course's instructors and admins. Trainees see quiz settings through their
-/// enrolment (the quiz-attempt feature); until then they get 403 here.
+/// Who: the course's instructors and admins; trainees enrolled in the course (403 otherwise).
 #[utoipa::path(tag = "quizzes", security(("bearer" = [])), responses(
-    (status = 200, body = QuizForEditors), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    (status = 200, body = QuizView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/quizzes/{id}")]
 async fn get_quiz(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<Uuid>,
-) -> Result<web::Json<QuizForEditors>, ApiError> {
+) -> Result<web::Json<QuizView>, ApiError> {
     let mut conn = state.pool.get().await?;
     let course_id = access::course_of(&mut conn, Item::Quiz(*id)).await?;
-    access::editable_course(&mut conn, &user, course_id).await?;
-    Ok(web::Json(quiz_view(&mut conn, *id).await?))
+    access::readable_course(&mut conn, &user, course_id).await?;
+    if access::may_edit(&mut conn, &user, course_id).await? {
+        return Ok(web::Json(QuizView::Editors(quiz_view(&mut conn, *id).await?)));
+    }
+    let enrolment =
+        crate::enrolments::progress::studying_enrolment(&mut conn, &user, course_id, false).await?;
+    Ok(web::Json(QuizView::Trainee(trainee_view(&mut conn, course_id, *id, enrolment.id).await?)))
+}
+
+async fn trainee_view(
+    conn: &mut diesel_async::AsyncPgConnection,
+    course_id: Uuid,
+    quiz_id: Uuid,
+    enrolment_id: Uuid,
+) -> Result<QuizForTrainee, ApiError> {
+    let tree = tree(conn, course_id).await?;
+    let quiz = tree.quizzes.iter().find(|q| q.id == quiz_id).ok_or_else(ApiError::not_found)?;
+    let attempts = crate::quizzes::store::attempts_of(conn, enrolment_id, quiz_id).await?;
+    let records = crate::quizzes::store::records(conn, enrolment_id).await?;
+    let attempts_allowed = match quiz.max_attempts {
+        Some(max) => {
+            Some(i64::from(max) + crate::quizzes::store::granted_extra(conn, enrolment_id, quiz_id).await?)
+        }
+        None => None,
+    };
+    Ok(QuizForTrainee {
+        settings: quiz_settings(&tree, quiz),
+        attempts_allowed,
+        attempts_used: attempts.len(),
+        passed: records.get(&quiz_id).is_some_and(|r| r.passed),
+        attempts: attempts
+            .into_iter()
+            .map(|a| AttemptSummary {
+                id: a.id,
+                number: a.number,
+                status: a.status,
+                started_at: a.started_at,
+                submitted_at: a.submitted_at,
+                score_percent: a.score_percent,
+                passed: a.passed,
+            })
+            .collect(),
+    })
 }
 
 /// Change a quiz's settings.

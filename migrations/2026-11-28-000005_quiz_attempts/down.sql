@@ -1,0 +1,3 @@
+DROP TABLE quiz_attempt_grants;
+DROP TABLE attempt_questions;
+DROP TABLE quiz_attempts;
