@@ -5,6 +5,7 @@ FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
+COPY assets ./assets
 COPY migrations ./migrations
 COPY tests ./tests
 RUN cargo build --release --locked --bin poc-lms

@@ -42,6 +42,7 @@ pub fn build_app(
             .into()
         }))
         .configure(system::routes::configure)
+        .configure(crate::certificates::routes::configure_public)
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .configure(openapi::configure)
@@ -49,7 +50,9 @@ pub fn build_app(
                 .configure(crate::users::routes::configure)
                 .configure(crate::courses::routes::configure)
                 .configure(crate::enrolments::routes::configure)
-                .configure(crate::quizzes::routes::configure),
+                .configure(crate::quizzes::routes::configure)
+                .configure(crate::certificates::routes::configure)
+                .configure(crate::notifications::routes::configure),
         )
         .split_for_parts();
     openapi::document_self(&mut api);

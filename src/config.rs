@@ -18,6 +18,9 @@
 //! | `DB_POOL_SIZE` | `16` | maximum PostgreSQL connections per process |
 //! | `COURSE_CONTENT_DIR` | `./course-content` | course files that `serve` imports into an empty database, and `import-content`'s default |
 //! | `ALLOW_SELF_REGISTRATION` | `on` | `off` refuses `POST /auth/register` (people join by invitation only) |
+//! | `ISSUER_NAME` | `poc-lms` | the issuing body named on certificates and in credentials |
+//! | `SIGNING_KEY_PATH` | unset | Ed25519 PKCS#8 PEM key that signs credentials; unset: generated once and kept in the database |
+//! | `VERIFY_RATE_LIMIT_PER_MINUTE` | `60` | certificate verifications allowed per client address per minute |
 //! | `WORKER` | `on` | `off` keeps the background worker out of `serve` (run `poc-lms worker` instead) |
 //! | `OUTBOX_MAX_ATTEMPTS` | `8` | delivery attempts before a transiently failing email is marked `failed` |
 //! | `OUTBOX_RETRY_BASE_SECONDS` | `30` | first retry delay; doubles per attempt (with jitter), capped at one hour |
@@ -67,6 +70,9 @@ pub struct Config {
     pub worker_enabled: bool,
     pub allow_self_registration: bool,
     pub course_content_dir: PathBuf,
+    pub issuer_name: String,
+    pub signing_key_path: Option<PathBuf>,
+    pub verify_rate_limit_per_minute: u32,
     pub outbox: OutboxSettings,
 }
 
@@ -172,6 +178,14 @@ impl Config {
             course_content_dir: PathBuf::from(
                 get("COURSE_CONTENT_DIR").unwrap_or_else(|| "./course-content".to_owned()),
             ),
+            issuer_name: get("ISSUER_NAME").unwrap_or_else(|| "poc-lms".to_owned()),
+            signing_key_path: get("SIGNING_KEY_PATH").map(PathBuf::from),
+            verify_rate_limit_per_minute: parse_number(
+                &get,
+                "VERIFY_RATE_LIMIT_PER_MINUTE",
+                60u32,
+                1..=1_000_000,
+            )?,
             outbox,
         })
     }
@@ -242,6 +256,7 @@ mod tests {
             ("DATABASE_URL", "mysql://x/y"),
             ("WORKER", "maybe"),
             ("ALLOW_SELF_REGISTRATION", "sometimes"),
+            ("VERIFY_RATE_LIMIT_PER_MINUTE", "0"),
             ("MAIL_FROM", "not an address"),
         ] {
             let err = config_with(&[(var, value)]).unwrap_err();

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod certificates;
 pub mod config;
 pub mod courses;
 pub mod db;

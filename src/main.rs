@@ -25,6 +25,9 @@ enum Command {
     /// Validate and import every course folder in DIR (default: COURSE_CONTENT_DIR). Idempotent:
     /// unchanged courses stay as they are; edited ones are updated in place.
     ImportContent { dir: Option<std::path::PathBuf> },
+    /// Make a new credential-signing key the active one; old public keys stay in the JWKS so
+    /// credentials they signed keep verifying.
+    RotateSigningKey,
     /// Create an administrator. The password comes from POC_LMS_ADMIN_PASSWORD, or is asked for
     /// (without echo) when that is unset.
     CreateAdmin {
@@ -51,6 +54,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => migrate(config).await,
         Command::Worker => run_worker(config).await,
         Command::ImportContent { dir } => import_content(config, dir).await,
+        Command::RotateSigningKey => {
+            let state = AppState::init(config).await?;
+            let mut conn = state.pool.get().await?;
+            let kid = poc_lms::certificates::keys::rotate(&mut conn, &state.config).await?;
+            println!("new signing key {kid} is active; earlier public keys stay published");
+            Ok(())
+        }
         Command::CreateAdmin { email, full_name } => create_admin(config, &email, &full_name).await,
     }
 }

@@ -28,6 +28,8 @@ pub const DOCS_PATH: &str = "/docs";
         (name = "quizzes", description = "Quizzes and questions: authoring"),
         (name = "enrolments", description = "Cohorts, enrolment, waitlists and progress"),
         (name = "attempts", description = "Quiz attempts, grading, review and the gradebook"),
+        (name = "administration", description = "The email outbox"),
+        (name = "certificates", description = "Certificates, their PDF and signed credential, revocation and public verification"),
     )
 )]
 struct BaseDoc;

@@ -18,6 +18,8 @@ pub struct AppState {
     pub passwords: PasswordService,
     /// HS256 key for access tokens: `JWT_SECRET`, or the generated one kept in the database.
     pub jwt_secret: Arc<Vec<u8>>,
+    /// Per-address limit of public certificate verifications.
+    pub verify_limiter: Arc<crate::http::rate_limit::RateLimiter>,
     /// Migration versions this binary embeds; `/readyz` checks the database has them all.
     pub expected_migrations: Arc<Vec<String>>,
 }
@@ -51,6 +53,12 @@ impl AppState {
             }
         };
         let mailer = Mailer::from_config(&config)?;
+        {
+            let mut conn = pool.get().await?;
+            crate::certificates::keys::ensure_active_key(&mut conn, &config).await?;
+        }
+        let verify_limiter =
+            Arc::new(crate::http::rate_limit::RateLimiter::per_minute(config.verify_rate_limit_per_minute));
         Ok(Self {
             config: Arc::new(config),
             pool,
@@ -59,6 +67,7 @@ impl AppState {
             passwords: PasswordService::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
             jwt_secret: Arc::new(jwt_secret),
             expected_migrations: Arc::new(db::migrate::expected_versions()),
+            verify_limiter,
         })
     }
 }

@@ -155,7 +155,8 @@ impl From<Lesson> for LessonView {
     }
 }
 
-/// A quiz's settings, as a trainee sees them: no questions, nothing about answers.
+/// A quiz's settings: what a trainee may see (no questions, nothing about answers), and the
+/// first half of what its editors see.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuizSettings {
     pub id: Uuid,
@@ -169,6 +170,8 @@ pub struct QuizSettings {
     pub shuffle_options: bool,
     pub grading_method: String,
     pub review_policy: String,
+    pub partial_credit: bool,
+    pub accent_insensitive: bool,
     pub question_count: usize,
 }
 
@@ -197,19 +200,8 @@ pub struct QuestionForEditors {
 /// A quiz with everything, correctness included: for its course's instructors and admins.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuizForEditors {
-    pub id: Uuid,
-    pub module_id: Uuid,
-    pub title: String,
-    pub pass_mark_percent: i32,
-    pub max_attempts: Option<i32>,
-    pub time_limit_seconds: Option<i32>,
-    pub questions_per_attempt: Option<i32>,
-    pub shuffle_questions: bool,
-    pub shuffle_options: bool,
-    pub grading_method: String,
-    pub review_policy: String,
-    pub partial_credit: bool,
-    pub accent_insensitive: bool,
+    #[serde(flatten)]
+    pub settings: QuizSettings,
     pub questions: Vec<QuestionForEditors>,
 }
 
@@ -234,19 +226,7 @@ pub fn question_for_editors(tree: &CourseTree, q: &Question) -> QuestionForEdito
 
 pub fn quiz_for_editors(tree: &CourseTree, quiz: &Quiz) -> QuizForEditors {
     QuizForEditors {
-        id: quiz.id,
-        module_id: quiz.module_id,
-        title: quiz.title.clone(),
-        pass_mark_percent: quiz.pass_mark_percent,
-        max_attempts: quiz.max_attempts,
-        time_limit_seconds: quiz.time_limit_seconds,
-        questions_per_attempt: quiz.questions_per_attempt,
-        shuffle_questions: quiz.shuffle_questions,
-        shuffle_options: quiz.shuffle_options,
-        grading_method: quiz.grading_method.clone(),
-        review_policy: quiz.review_policy.clone(),
-        partial_credit: quiz.partial_credit,
-        accent_insensitive: quiz.accent_insensitive,
+        settings: quiz_settings(tree, quiz),
         questions: tree.questions_of(quiz.id).map(|q| question_for_editors(tree, q)).collect(),
     }
 }
@@ -264,6 +244,8 @@ pub fn quiz_settings(tree: &CourseTree, quiz: &Quiz) -> QuizSettings {
         shuffle_options: quiz.shuffle_options,
         grading_method: quiz.grading_method.clone(),
         review_policy: quiz.review_policy.clone(),
+        partial_credit: quiz.partial_credit,
+        accent_insensitive: quiz.accent_insensitive,
         question_count: tree.questions_of(quiz.id).count(),
     }
 }

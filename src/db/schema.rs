@@ -26,6 +26,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        attachment_certificate_id -> Nullable<Uuid>,
     }
 }
 
@@ -314,6 +315,40 @@ diesel::joinable!(quiz_attempts -> quizzes (quiz_id));
 diesel::joinable!(quiz_attempts -> enrolments (enrolment_id));
 diesel::joinable!(attempt_questions -> quiz_attempts (attempt_id));
 
+diesel::table! {
+    certificates (id) {
+        id -> Uuid,
+        code -> Text,
+        enrolment_id -> Uuid,
+        user_id -> Uuid,
+        course_id -> Uuid,
+        course_revision -> Int4,
+        cohort_id -> Nullable<Uuid>,
+        holder_name -> Text,
+        course_title -> Text,
+        issued_at -> Timestamptz,
+        expires_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        revocation_reason -> Nullable<Text>,
+        revoked_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        public_jwk -> Jsonb,
+        private_pem -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(certificates -> enrolments (enrolment_id));
+diesel::joinable!(certificates -> courses (course_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
     email_outbox,
@@ -336,4 +371,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     quiz_attempts,
     attempt_questions,
     quiz_attempt_grants,
+    certificates,
+    signing_keys,
 );

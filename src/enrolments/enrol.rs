@@ -71,8 +71,10 @@ pub async fn enrol(
     if earlier.iter().any(|s| s != COMPLETED) {
         return Err(ApiError::Conflict("already enrolled in this course".into()));
     }
-    if !earlier.is_empty() {
-        return Err(ApiError::Conflict("this course is already completed".into()));
+    if !earlier.is_empty() && !crate::certificates::issue::may_recertify(tx, user.id, course.id).await? {
+        return Err(ApiError::Conflict(
+            "this course is already completed; you can take it again within 90 days of your certificate's expiry".into(),
+        ));
     }
     let full = match &cohort {
         Some(Cohort { id, capacity: Some(capacity), .. }) => {

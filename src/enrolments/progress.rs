@@ -202,7 +202,7 @@ pub async fn complete_lesson(
         let (_, after, record) = evaluate_with_record(tx, &enrolment).await?;
         let mut enrolment = enrolment;
         if after.all_completed && store::mark_completed(tx, enrolment.id).await? {
-            record_completion(tx, &enrolment).await?;
+            record_completion(tx, &state.config.public_url, &enrolment).await?;
             enrolment = store::find(tx, enrolment.id).await?.ok_or_else(ApiError::not_found)?;
         }
         Ok(outline(&enrolment, &structure, &after, &record))
@@ -210,9 +210,13 @@ pub async fn complete_lesson(
     .await
 }
 
-/// Records the fact that an enrolment completed, once (a unique constraint), for whatever acts
-/// on completions (certificates).
-pub async fn record_completion(tx: &mut AsyncPgConnection, enrolment: &Enrolment) -> Result<(), ApiError> {
+/// Records that an enrolment completed, once (a unique constraint), and issues its certificate
+/// in the same transaction.
+pub async fn record_completion(
+    tx: &mut AsyncPgConnection,
+    public_url: &url::Url,
+    enrolment: &Enrolment,
+) -> Result<(), ApiError> {
     diesel::insert_into(domain_events::table)
         .values((
             domain_events::kind.eq("enrolment_completed"),
@@ -223,6 +227,7 @@ pub async fn record_completion(tx: &mut AsyncPgConnection, enrolment: &Enrolment
         .on_conflict_do_nothing()
         .execute(tx)
         .await?;
+    crate::certificates::issue::issue_for(tx, public_url, enrolment).await?;
     tracing::info!(enrolment_id = %enrolment.id, user_id = %enrolment.user_id, "enrolment completed");
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod fallback;
 pub mod metrics;
 pub mod pagination;
+pub mod rate_limit;
 pub mod request_id;
 
 pub use auth::{AdminUser, CurrentUser, StaffUser};

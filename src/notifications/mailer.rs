@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -39,6 +40,8 @@ pub struct Email<'a> {
     pub subject: &'a str,
     pub body_text: &'a str,
     pub body_html: Option<&'a str>,
+    /// `(file name, bytes)` of a PDF to attach.
+    pub pdf_attachment: Option<(String, Vec<u8>)>,
 }
 
 impl Mailer {
@@ -102,11 +105,20 @@ fn build_message(from: &Mailbox, email: &Email<'_>) -> Result<Message, DeliveryE
     let to: Mailbox =
         email.to.parse().map_err(|e| DeliveryError::permanent(format!("invalid recipient address: {e}")))?;
     let builder = Message::builder().from(from.clone()).to(to).subject(email.subject);
-    let built = match email.body_html {
-        Some(html) => {
-            builder.multipart(MultiPart::alternative_plain_html(email.body_text.to_owned(), html.to_owned()))
+    let text = || SinglePart::plain(email.body_text.to_owned());
+    let body = match email.body_html {
+        Some(html) => MultiPart::alternative_plain_html(email.body_text.to_owned(), html.to_owned()),
+        None => MultiPart::alternative().singlepart(text()),
+    };
+    let built = match &email.pdf_attachment {
+        Some((name, bytes)) => {
+            let pdf =
+                ContentType::parse("application/pdf").map_err(|e| DeliveryError::permanent(e.to_string()))?;
+            let attachment = Attachment::new(name.clone()).body(bytes.clone(), pdf);
+            builder.multipart(MultiPart::mixed().multipart(body).singlepart(attachment))
         }
-        None => builder.body(email.body_text.to_owned()),
+        None if email.body_html.is_some() => builder.multipart(body),
+        None => builder.singlepart(text()),
     };
     built.map_err(|e| DeliveryError::permanent(format!("cannot build the message: {e}")))
 }

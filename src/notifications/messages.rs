@@ -50,6 +50,11 @@ messages! {
     EnrolmentPromoted => "enrolment_promoted",
     EnrolmentWithdrawn => "enrolment_withdrawn",
     QuizFailedFinal => "quiz_failed_final",
+    CertificateIssued => "certificate_issued",
+    CertificateRevoked => "certificate_revoked",
+    DeadlineReminder => "deadline_reminder",
+    DeadlineOverdue => "deadline_overdue",
+    CertificateExpiring => "certificate_expiring",
 }
 
 impl MessageKind {
@@ -86,6 +91,22 @@ impl MessageKind {
             MessageKind::QuizFailedFinal => json!({
                 "trainee_name": "Jean Dupont", "quiz_title": "Module 2 quiz", "pass_mark": 70, "best_score": 55.5,
                 "course_title": "UNSCR 1540 for national Points of Contact",
+            }),
+            MessageKind::CertificateIssued => json!({
+                "course_title": "UNSCR 1540 for national Points of Contact", "code": "POC-7K3M-Q9XD-2HTR",
+                "verify_url": "https://lms.example.org/verify/POC-7K3M-Q9XD-2HTR", "expires_on": "28 November 2028",
+            }),
+            MessageKind::CertificateRevoked => json!({
+                "course_title": "UNSCR 1540 for national Points of Contact", "code": "POC-7K3M-Q9XD-2HTR",
+                "revoked_on": "28 November 2026", "reason": "issued in error",
+            }),
+            MessageKind::DeadlineReminder | MessageKind::DeadlineOverdue => json!({
+                "course_title": "UNSCR 1540 for national Points of Contact", "due_on": "5 December 2026", "days_left": 7,
+                "percent_complete": 40, "link": "https://lms.example.org/enrolments/abc",
+            }),
+            MessageKind::CertificateExpiring => json!({
+                "course_title": "UNSCR 1540 for national Points of Contact", "code": "POC-7K3M-Q9XD-2HTR",
+                "when": "expires in 30 days", "expires_on": "28 December 2026",
             }),
         };
         merge(base, extra)

@@ -5,4 +5,6 @@
 pub mod mailer;
 pub mod messages;
 pub mod outbox;
+pub mod reminders;
+pub mod routes;
 pub mod worker;

@@ -41,6 +41,8 @@ pub struct OutboxEmail {
     pub sent_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// A certificate whose PDF is rendered and attached when the email is sent.
+    pub attachment_certificate_id: Option<Uuid>,
 }
 
 /// Queues `email` on `conn`, which should be the transaction of the change that causes it.
@@ -151,4 +153,60 @@ pub async fn depth_by_status(conn: &mut AsyncPgConnection) -> QueryResult<Vec<(S
 
 fn pg_interval(duration: Duration) -> diesel::data_types::PgInterval {
     diesel::data_types::PgInterval::from_microseconds(i64::try_from(duration.as_micros()).unwrap_or(i64::MAX))
+}
+
+/// Filters of the admin outbox list.
+#[derive(Debug, Default)]
+pub struct OutboxFilter {
+    pub status: Option<String>,
+    /// Case-insensitive substring of the recipient address.
+    pub recipient: Option<String>,
+}
+
+/// Newest first (what an admin looks for), keyset-paged on `(created_at, id)` descending.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &OutboxFilter,
+    page: &crate::http::pagination::PageRequest,
+) -> QueryResult<Vec<OutboxEmail>> {
+    let mut query = email_outbox::table.select(OutboxEmail::as_select()).into_boxed();
+    if let Some(status) = &filter.status {
+        query = query.filter(email_outbox::status.eq(status.clone()));
+    }
+    if let Some(recipient) = filter.recipient.as_deref().filter(|r| !r.is_empty()) {
+        query = query.filter(
+            email_outbox::recipient.ilike(format!("%{}%", crate::users::store::escape_like(recipient))),
+        );
+    }
+    if let Some(after) = page.after {
+        query = query.filter(
+            email_outbox::created_at
+                .lt(after.created_at)
+                .or(email_outbox::created_at.eq(after.created_at).and(email_outbox::id.lt(after.id))),
+        );
+    }
+    query
+        .order((email_outbox::created_at.desc(), email_outbox::id.desc()))
+        .limit(page.fetch())
+        .load(conn)
+        .await
+}
+
+/// Puts a failed message back in the queue with a fresh set of attempts. Only failed messages
+/// qualify; returns the updated row, or `None` when the message is not failed.
+pub async fn requeue_failed(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<OutboxEmail>> {
+    diesel::update(email_outbox::table.find(id).filter(email_outbox::status.eq("failed")))
+        .set((
+            email_outbox::status.eq("pending"),
+            email_outbox::attempts.eq(0),
+            email_outbox::next_attempt_at.eq(diesel::dsl::now),
+        ))
+        .returning(OutboxEmail::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<OutboxEmail>> {
+    email_outbox::table.find(id).select(OutboxEmail::as_select()).first(conn).await.optional()
 }

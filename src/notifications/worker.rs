@@ -1,4 +1,5 @@
-//! The background worker: delivers the outbox and grades quiz attempts whose deadline passed. Runs inside `serve` (unless `WORKER=off`) or
+//! The background worker: delivers the outbox, queues due reminders every minute and grades
+//! quiz attempts whose deadline passed. Runs inside `serve` (unless `WORKER=off`) or
 //! alone as `poc-lms worker`; any number may run against one database, since claims use
 //! `FOR UPDATE SKIP LOCKED` and expire with a lease.
 
@@ -10,6 +11,9 @@ use tokio::sync::watch;
 use super::mailer::Email;
 use super::outbox::{self, OutboxEmail};
 use crate::state::AppState;
+
+/// How often the worker looks for reminders that have come due.
+const REMINDER_SCAN_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Longest wait between two attempts at one message.
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(3600);
@@ -59,11 +63,16 @@ async fn deliver_one(
     message: &OutboxEmail,
     report: &mut DeliveryReport,
 ) -> anyhow::Result<()> {
+    let pdf_attachment = match message.attachment_certificate_id {
+        Some(id) => certificate_pdf(state, id).await?,
+        None => None,
+    };
     let email = Email {
         to: &message.recipient,
         subject: &message.subject,
         body_text: &message.body_text,
         body_html: message.body_html.as_deref(),
+        pdf_attachment,
     };
     let outcome = state.mailer.send(&state.config.mail_from, email).await;
     let mut conn = state.pool.get().await?;
@@ -92,6 +101,19 @@ async fn deliver_one(
     Ok(())
 }
 
+/// The certificate's PDF, rendered now (it is deterministic, so it matches the one online).
+async fn certificate_pdf(state: &AppState, id: uuid::Uuid) -> anyhow::Result<Option<(String, Vec<u8>)>> {
+    let certificate = {
+        let mut conn = state.pool.get().await?;
+        crate::certificates::store::find(&mut conn, id).await?
+    };
+    let Some(certificate) = certificate else { return Ok(None) };
+    let pdf = crate::certificates::documents::pdf(state, &certificate)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok(Some((format!("{}.pdf", certificate.code), pdf)))
+}
+
 /// Exponential backoff: `base * 2^(attempt-1)`, capped, then spread by ±20 % so that messages
 /// failing together do not retry in lockstep. `unit` is a random number in [0, 1).
 pub fn retry_delay(base: Duration, attempt: i32, unit: f64) -> Duration {
@@ -103,9 +125,16 @@ pub fn retry_delay(base: Duration, attempt: i32, unit: f64) -> Duration {
 /// Runs until `shutdown` turns true, finishing the message in hand first.
 pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     tracing::info!("background worker started");
+    let mut last_scan: Option<std::time::Instant> = None;
     loop {
         if *shutdown.borrow() {
             break;
+        }
+        if last_scan.is_none_or(|at| at.elapsed() >= REMINDER_SCAN_INTERVAL) {
+            last_scan = Some(std::time::Instant::now());
+            if let Err(error) = super::reminders::scan(&state).await {
+                tracing::warn!(error = %error, "reminder scan failed");
+            }
         }
         // Attempts left open past their deadline are graded here if nobody touches them.
         if let Err(error) = crate::quizzes::attempts::grade_expired(&state).await {

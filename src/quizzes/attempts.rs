@@ -266,7 +266,7 @@ pub async fn grade_now(
     if grade.passed {
         let (_, course_state) = progress::evaluate(tx, enrolment).await?;
         if course_state.all_completed && crate::enrolments::store::mark_completed(tx, enrolment.id).await? {
-            progress::record_completion(tx, enrolment).await?;
+            progress::record_completion(tx, &state.config.public_url, enrolment).await?;
         }
     } else if graded.attempt_limit.is_some_and(|limit| graded.number >= limit) {
         let records = store::records(tx, enrolment.id).await?;

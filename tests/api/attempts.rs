@@ -19,16 +19,7 @@ const CORRECTNESS_KEYS: &[&str] = &[
 ];
 
 fn assert_no_correctness(value: &Value, context: &str) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map {
-                assert!(!CORRECTNESS_KEYS.contains(&key.as_str()), "{context} exposes `{key}`: {value}");
-                assert_no_correctness(inner, context);
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| assert_no_correctness(v, context)),
-        _ => {}
-    }
+    crate::helpers::assert_absent_keys(value, CORRECTNESS_KEYS, context);
 }
 
 /// A published course with a five-question quiz (every kind) in its second module, a trainee

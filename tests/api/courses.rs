@@ -8,18 +8,8 @@ use crate::helpers::{TestApp, problem};
 const CORRECTNESS_KEYS: &[&str] =
     &["is_correct", "accepted_answers", "numeric_answer", "tolerance", "explanation"];
 
-/// Fails if any object anywhere in `value` has one of the correctness keys.
 fn assert_no_correctness(value: &Value, context: &str) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map {
-                assert!(!CORRECTNESS_KEYS.contains(&key.as_str()), "{context} exposes `{key}`: {value}");
-                assert_no_correctness(inner, context);
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| assert_no_correctness(v, context)),
-        _ => {}
-    }
+    crate::helpers::assert_absent_keys(value, CORRECTNESS_KEYS, context);
 }
 
 #[actix_web::test]

@@ -5,10 +5,12 @@ mod helpers;
 
 mod attempts;
 mod auth;
+mod certificates;
 mod cli;
 mod courses;
 mod enrolments;
 mod errors;
+mod notifications;
 mod openapi;
 mod outbox;
 mod system;

@@ -65,6 +65,16 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/attempts/{id}/submit"),
     ("get", "/api/v1/attempts/{id}"),
     ("post", "/api/v1/enrolments/{id}/quizzes/{quiz_id}/extra-attempts"),
+    ("get", "/api/v1/me/certificates"),
+    ("get", "/api/v1/certificates/{id}"),
+    ("get", "/api/v1/certificates/{id}/pdf"),
+    ("get", "/api/v1/certificates/{id}/credential"),
+    ("post", "/api/v1/certificates/{id}/revoke"),
+    ("get", "/api/v1/verify/{code}"),
+    ("get", "/verify/{code}"),
+    ("get", "/.well-known/jwks.json"),
+    ("get", "/api/v1/admin/emails"),
+    ("post", "/api/v1/admin/emails/{id}/retry"),
 ];
 
 #[actix_web::test]

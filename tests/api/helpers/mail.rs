@@ -67,3 +67,11 @@ impl TestApp {
             .collect()
     }
 }
+
+impl TestApp {
+    /// Runs the worker until the outbox is empty and returns the raw messages received.
+    pub async fn sink_messages_raw(&self) -> Vec<String> {
+        while worker::deliver_due(&self.state, None).await.expect("worker pass").claimed() > 0 {}
+        self.sink().messages().into_iter().map(|m| m.data).collect()
+    }
+}

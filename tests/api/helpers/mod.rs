@@ -145,3 +145,18 @@ pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Va
     assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string(), "{body}");
     body
 }
+
+/// Fails if any object anywhere in `value` has one of `keys` (correctness data a trainee must
+/// not see).
+pub fn assert_absent_keys(value: &serde_json::Value, keys: &[&str], context: &str) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                assert!(!keys.contains(&key.as_str()), "{context} exposes `{key}`: {value}");
+                assert_absent_keys(inner, keys, context);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| assert_absent_keys(v, keys, context)),
+        _ => {}
+    }
+}
