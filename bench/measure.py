@@ -4,13 +4,15 @@
 1. the cost of one login (sequential, mean and p50 of 30) and logins/s under load (wrk, if present);
 2. how long a 10,000-row bulk-enrolment CSV takes;
 3. how many SQL statements one outline request runs (PostgreSQL statement log);
-4. quiz submits per second (start + save + submit cycles from 8 trainees in parallel).
+4. quiz submits per second (start + save + submit cycles from 8 trainees in parallel);
+5. emails per second that one `poc-lms worker` delivers to a local SMTP sink (the invitations
+   the CSV queued).
 
 Usage: python3 bench/measure.py   (builds nothing: run `cargo build --release` first)
 It creates and drops the database poc_lms_bench on the local PostgreSQL (DATABASE_SERVER,
 default postgres://postgres@127.0.0.1:5432).
 """
-import json, os, statistics, subprocess, sys, tempfile, threading, time, urllib.request, uuid
+import asyncio, json, os, statistics, subprocess, sys, tempfile, threading, time, urllib.request, uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "poc-lms")
@@ -69,6 +71,7 @@ def main():
         course_id = measure_bulk_csv(admin)
         measure_outline_queries(course_id)
         measure_submits(admin)
+        measure_delivery(env)
     finally:
         server.terminate()
         server.wait()
@@ -167,6 +170,64 @@ def measure_submits(admin):
     elapsed = time.perf_counter() - start
     print(f"quiz attempts (start + save + submit), 8 trainees in parallel: {sum(done) / elapsed:.0f} full attempts/s "
           f"({sum(done)} in {elapsed:.1f} s)")
+
+
+async def smtp_session(reader, writer, received):
+    writer.write(b"220 sink ESMTP\r\n")
+    while line := await reader.readline():
+        command = line.decode(errors="replace").strip().upper()
+        if command.startswith("EHLO"):
+            writer.write(b"250-sink\r\n250 8BITMIME\r\n")
+        elif command == "DATA":
+            writer.write(b"354 go ahead\r\n")
+            await writer.drain()
+            while (await reader.readline()).rstrip(b"\r\n") != b".":
+                pass
+            received.append(1)
+            writer.write(b"250 queued\r\n")
+        elif command == "QUIT":
+            writer.write(b"221 bye\r\n")
+            await writer.drain()
+            break
+        else:
+            writer.write(b"250 OK\r\n")
+        await writer.drain()
+    writer.close()
+
+
+def start_sink(received):
+    """A minimal SMTP server on a free port, in a thread; returns the port."""
+    ready = threading.Event()
+    port = []
+
+    def run():
+        async def main():
+            server = await asyncio.start_server(lambda r, w: smtp_session(r, w, received), "127.0.0.1", 0)
+            port.append(server.sockets[0].getsockname()[1])
+            ready.set()
+            await server.serve_forever()
+        asyncio.run(main())
+
+    threading.Thread(target=run, daemon=True).start()
+    ready.wait()
+    return port[0]
+
+
+def measure_delivery(env):
+    pending = int(psql("SELECT count(*) FROM email_outbox WHERE status = 'pending'", DB))
+    received = []
+    port = start_sink(received)
+    worker = subprocess.Popen([BIN, "worker"], env=dict(env, SMTP_URL=f"smtp://127.0.0.1:{port}"))
+    start = time.perf_counter()
+    try:
+        while int(psql("SELECT count(*) FROM email_outbox WHERE status IN ('pending', 'sending')", DB)) > 0 and time.perf_counter() - start < 300:
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - start
+    finally:
+        worker.terminate()
+        worker.wait()
+    print(f"email delivery, one worker to a local SMTP sink: {len(received) / elapsed:.0f} messages/s "
+          f"({len(received)} of {pending} queued in {elapsed:.1f} s)")
 
 
 if __name__ == "__main__":

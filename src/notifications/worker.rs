@@ -6,11 +6,15 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use futures_util::StreamExt;
 use tokio::sync::watch;
 
 use super::mailer::Email;
 use super::outbox::{self, OutboxEmail};
 use crate::state::AppState;
+
+/// Messages of one batch in flight at once.
+const SEND_CONCURRENCY: usize = 8;
 
 /// How often the worker looks for reminders that have come due.
 const REMINDER_SCAN_INTERVAL: Duration = Duration::from_secs(60);
@@ -44,25 +48,42 @@ pub async fn deliver_due(
         let mut conn = state.pool.get().await?;
         outbox::claim_due(&mut conn, settings.batch_size, settings.lease).await?
     };
+    // Several messages at once over the pooled SMTP connections: each SMTP exchange spends
+    // most of its time waiting on the network, not on this process.
+    let outcomes: Vec<anyhow::Result<Outcome>> = futures_util::stream::iter(batch.iter())
+        .map(|message| async move {
+            if shutdown.is_some_and(|rx| *rx.borrow()) {
+                let mut conn = state.pool.get().await?;
+                outbox::release(&mut conn, &[message.id]).await?;
+                return Ok(Outcome::Released);
+            }
+            deliver_one(state, message).await
+        })
+        .buffer_unordered(SEND_CONCURRENCY)
+        .collect()
+        .await;
     let mut report = DeliveryReport::default();
-    for (index, message) in batch.iter().enumerate() {
-        if shutdown.is_some_and(|rx| *rx.borrow()) {
-            let rest: Vec<_> = batch[index..].iter().map(|m| m.id).collect();
-            let mut conn = state.pool.get().await?;
-            outbox::release(&mut conn, &rest).await?;
-            report.released = rest.len();
-            break;
+    for outcome in outcomes {
+        match outcome? {
+            Outcome::Sent => report.sent += 1,
+            Outcome::Retried => report.retried += 1,
+            Outcome::Failed => report.failed += 1,
+            Outcome::Released => report.released += 1,
         }
-        deliver_one(state, message, &mut report).await?;
     }
     Ok(report)
 }
 
-async fn deliver_one(
-    state: &AppState,
-    message: &OutboxEmail,
-    report: &mut DeliveryReport,
-) -> anyhow::Result<()> {
+/// What became of one claimed message.
+enum Outcome {
+    Sent,
+    Retried,
+    Failed,
+    /// Handed back unsent because the worker is stopping.
+    Released,
+}
+
+async fn deliver_one(state: &AppState, message: &OutboxEmail) -> anyhow::Result<Outcome> {
     let pdf_attachment = match message.attachment_certificate_id {
         Some(id) => certificate_pdf(state, id).await?,
         None => None,
@@ -83,22 +104,21 @@ async fn deliver_one(
             let waited = (Utc::now() - message.created_at).num_milliseconds().max(0) as f64 / 1000.0;
             state.metrics.email_delivery_latency.observe(waited);
             tracing::info!(email_id = %message.id, kind = %message.kind, "email sent");
-            report.sent += 1;
+            Ok(Outcome::Sent)
         }
         Err(error) if error.permanent || message.attempts >= state.config.outbox.max_attempts => {
             outbox::mark_failed(&mut conn, message.id, &error.message).await?;
             state.metrics.emails_failed.inc();
             tracing::warn!(email_id = %message.id, kind = %message.kind, attempts = message.attempts, error = %error, "email failed");
-            report.failed += 1;
+            Ok(Outcome::Failed)
         }
         Err(error) => {
             let delay = retry_delay(state.config.outbox.retry_base, message.attempts, rand::random::<f64>());
             outbox::schedule_retry(&mut conn, message.id, &error.message, delay).await?;
             tracing::warn!(email_id = %message.id, attempts = message.attempts, retry_in_s = delay.as_secs(), error = %error, "email delivery failed; will retry");
-            report.retried += 1;
+            Ok(Outcome::Retried)
         }
     }
-    Ok(())
 }
 
 /// The certificate's PDF, rendered now (it is deterministic, so it matches the one online).

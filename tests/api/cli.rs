@@ -106,3 +106,50 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+#[actix_web::test]
+async fn rotating_the_signing_key_keeps_old_credentials_verifiable() {
+    use poc_lms::certificates::{credential, signing};
+    let app = TestApp::spawn().await;
+    let old_key = {
+        let mut conn = app.conn().await;
+        poc_lms::certificates::keys::active_key(&mut conn, &app.state.config).await.unwrap()
+    };
+    let now = chrono::Utc::now();
+    let data = credential::CredentialSubjectData {
+        certificate_id: uuid::Uuid::new_v4(),
+        code: "POC-0000-0000-0000",
+        holder_id: uuid::Uuid::new_v4(),
+        holder_name: "Anna",
+        course_id: uuid::Uuid::new_v4(),
+        course_title: "Course",
+        course_summary: "Summary",
+        course_revision: 1,
+        issued_at: now,
+        expires_at: None,
+        issuer_name: "poc-lms",
+        public_url: "http://lms.test",
+    };
+    let old_token = credential::sign(&old_key, &data).unwrap();
+
+    let output = Command::new(env!("CARGO_BIN_EXE_poc-lms"))
+        .arg("rotate-signing-key")
+        .env("DATABASE_URL", &app.db.url)
+        .env("SMTP_URL", "smtp://127.0.0.1:2525")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let jwks: serde_json::Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
+    let keys: Vec<signing::PublicKey> =
+        jwks["keys"].as_array().unwrap().iter().map(|k| signing::PublicKey::from_jwk(k).unwrap()).collect();
+    assert_eq!(keys.len(), 2);
+    assert!(credential::verify(&old_token, &keys).is_ok(), "the old credential still verifies");
+    let new_key = {
+        let mut conn = app.conn().await;
+        poc_lms::certificates::keys::active_key(&mut conn, &app.state.config).await.unwrap()
+    };
+    assert_ne!(new_key.kid, old_key.kid);
+    assert!(credential::verify(&credential::sign(&new_key, &data).unwrap(), &keys).is_ok());
+}
