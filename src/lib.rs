@@ -5,6 +5,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod certificates;
 pub mod config;

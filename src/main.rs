@@ -28,6 +28,8 @@ enum Command {
     /// Make a new credential-signing key the active one; old public keys stay in the JWKS so
     /// credentials they signed keep verifying.
     RotateSigningKey,
+    /// Check the whole audit trail's hash chain; names the first broken entry.
+    AuditVerify,
     /// Create an administrator. The password comes from POC_LMS_ADMIN_PASSWORD, or is asked for
     /// (without echo) when that is unset.
     CreateAdmin {
@@ -54,6 +56,22 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => migrate(config).await,
         Command::Worker => run_worker(config).await,
         Command::ImportContent { dir } => import_content(config, dir).await,
+        Command::AuditVerify => {
+            let state = AppState::init(config).await?;
+            let mut conn = state.pool.get().await?;
+            match poc_lms::audit::chain::verify(&mut conn).await? {
+                Ok(checked) => {
+                    println!("audit trail intact: {checked} entries checked");
+                    Ok(())
+                }
+                Err(broken) => anyhow::bail!(
+                    "audit trail broken at entry {} (id {}): {}",
+                    broken.seq,
+                    broken.id,
+                    broken.reason
+                ),
+            }
+        }
         Command::RotateSigningKey => {
             let state = AppState::init(config).await?;
             let mut conn = state.pool.get().await?;

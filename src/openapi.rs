@@ -28,7 +28,7 @@ pub const DOCS_PATH: &str = "/docs";
         (name = "quizzes", description = "Quizzes and questions: authoring"),
         (name = "enrolments", description = "Cohorts, enrolment, waitlists and progress"),
         (name = "attempts", description = "Quiz attempts, grading, review and the gradebook"),
-        (name = "administration", description = "The email outbox"),
+        (name = "administration", description = "The email outbox and the audit trail"),
         (name = "certificates", description = "Certificates, their PDF and signed credential, revocation and public verification"),
     )
 )]

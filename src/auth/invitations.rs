@@ -181,6 +181,8 @@ pub async fn accept(state: &AppState, request: &AcceptInvitation) -> Result<User
         .await?;
         store::mark_invitation_accepted(tx, invitation.id, user.id).await?;
         enrol_invited(tx, &state.config.public_url, &invitation, &user).await?;
+        let summary = json!({"role": invitation.role, "invitation_id": invitation.id, "invited_by": invitation.invited_by});
+        crate::audit::log(tx, invitation.invited_by, "user.created_by_invitation", "user", user.id, summary).await?;
         tracing::info!(user_id = %user.id, invitation_id = %invitation.id, "invitation accepted");
         Ok(UserProfile::from(&user))
     })

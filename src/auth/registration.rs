@@ -70,6 +70,8 @@ pub async fn register(state: &AppState, request: &RegisterRequest) -> Result<(),
         let context =
             json!({"recipient_name": user.full_name, "link": link(public_url, "verify-email", Some(&token))});
         messages::queue(tx, public_url, MessageKind::VerifyEmail, &user.email, context, None).await?;
+        crate::audit::log(tx, Some(user.id), "user.registered", "user", user.id, json!({"role": "trainee"}))
+            .await?;
         tracing::info!(user_id = %user.id, "account registered");
         Ok::<_, ApiError>(())
     })

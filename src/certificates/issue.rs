@@ -65,6 +65,8 @@ pub async fn issue_for(
             .execute(tx)
             .await?;
     }
+    let summary = json!({"code": certificate.code, "user_id": certificate.user_id, "course_id": certificate.course_id, "expires_at": certificate.expires_at});
+    crate::audit::log(tx, None, "certificate.issued", "certificate", certificate.id, summary).await?;
     tracing::info!(certificate_id = %certificate.id, enrolment_id = %enrolment.id, "certificate issued");
     Ok(certificate)
 }

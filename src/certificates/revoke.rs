@@ -47,6 +47,15 @@ pub async fn revoke(
         });
         messages::queue(tx, public_url, MessageKind::CertificateRevoked, &holder.email, context, None)
             .await?;
+        crate::audit::log(
+            tx,
+            Some(admin.id()),
+            "certificate.revoked",
+            "certificate",
+            id,
+            json!({"reason": reason}),
+        )
+        .await?;
         tracing::info!(certificate_id = %id, by = %admin.id(), "certificate revoked");
         Ok(revoked)
     })

@@ -349,6 +349,21 @@ diesel::table! {
 diesel::joinable!(certificates -> enrolments (enrolment_id));
 diesel::joinable!(certificates -> courses (course_id));
 
+diesel::table! {
+    audit_log (seq) {
+        seq -> Int8,
+        id -> Uuid,
+        occurred_at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Nullable<Uuid>,
+        summary -> Jsonb,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
     email_outbox,
@@ -373,4 +388,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     quiz_attempt_grants,
     certificates,
     signing_keys,
+    audit_log,
 );

@@ -108,6 +108,8 @@ pub async fn enrol(
         "cohort_dates": cohort_dates, "due_on": due_on.map(format_date), "link": enrolment_link(public_url, enrolment.id),
     });
     messages::queue(tx, public_url, kind, &user.email, context, None).await?;
+    let summary = serde_json::json!({"user_id": user.id, "course_id": course.id, "cohort_id": cohort_id, "status": status});
+    crate::audit::log(tx, enrolled_by, "enrolment.created", "enrolment", enrolment.id, summary).await?;
     tracing::info!(enrolment_id = %enrolment.id, user_id = %user.id, course_id = %course.id, status, "enrolled");
     Ok(enrolment)
 }
@@ -123,6 +125,7 @@ pub fn enrolment_link(public_url: &url::Url, enrolment_id: Uuid) -> String {
 pub async fn withdraw(
     tx: &mut AsyncPgConnection,
     public_url: &url::Url,
+    actor_id: Uuid,
     enrolment_id: Uuid,
     course: &Course,
 ) -> Result<Enrolment, ApiError> {
@@ -157,6 +160,9 @@ pub async fn withdraw(
     {
         promote_from_waitlist(tx, public_url, cohort, course).await?;
     }
+    // Audited after the promotion so that the audit lock is always the last one taken.
+    let summary = serde_json::json!({"from": current.status, "to": WITHDRAWN});
+    crate::audit::log(tx, Some(actor_id), "enrolment.withdrawn", "enrolment", enrolment_id, summary).await?;
     tracing::info!(%enrolment_id, "enrolment withdrawn");
     Ok(withdrawn)
 }

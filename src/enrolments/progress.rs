@@ -227,6 +227,9 @@ pub async fn record_completion(
         .on_conflict_do_nothing()
         .execute(tx)
         .await?;
+    let summary = json!({"user_id": enrolment.user_id, "course_id": enrolment.course_id, "to": "completed"});
+    crate::audit::log(tx, Some(enrolment.user_id), "enrolment.completed", "enrolment", enrolment.id, summary)
+        .await?;
     crate::certificates::issue::issue_for(tx, public_url, enrolment).await?;
     tracing::info!(enrolment_id = %enrolment.id, user_id = %enrolment.user_id, "enrolment completed");
     Ok(())

@@ -272,7 +272,8 @@ async fn withdraw(
     let course =
         course_store::find_course(&mut conn, enrolment.course_id).await?.ok_or_else(ApiError::not_found)?;
     let public_url = &state.config.public_url;
-    let withdrawn = conn.transaction(async |tx| enrol::withdraw(tx, public_url, *id, &course).await).await?;
+    let withdrawn =
+        conn.transaction(async |tx| enrol::withdraw(tx, public_url, user.id(), *id, &course).await).await?;
     Ok(web::Json(EnrolmentView::from(&withdrawn)))
 }
 

@@ -276,6 +276,10 @@ pub async fn grade_now(
                 .await?;
         }
     }
+    // Audited last: every lock this grading needs (the enrolment's, when it completes) is
+    // taken before the audit lock, in the same order as everywhere else.
+    let summary = json!({"quiz_id": graded.quiz_id, "number": graded.number, "score_percent": grade.score_percent, "passed": grade.passed});
+    crate::audit::log(tx, Some(graded.user_id), "attempt.graded", "attempt", graded.id, summary).await?;
     Ok(graded)
 }
 

@@ -66,6 +66,13 @@ pub async fn update_user(
             if target.is_active() && request.status == Some(UserStatus::Deactivated) {
                 store::revoke_all_sessions(tx, id).await?;
             }
+            if target.role != updated.role || target.status != updated.status {
+                let summary = serde_json::json!({
+                    "role": {"from": target.role, "to": updated.role},
+                    "status": {"from": target.status, "to": updated.status},
+                });
+                crate::audit::log(tx, Some(admin.id()), "user.access_changed", "user", id, summary).await?;
+            }
             Ok::<_, ApiError>((target, updated))
         })
         .await;

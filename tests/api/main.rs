@@ -4,6 +4,7 @@
 mod helpers;
 
 mod attempts;
+mod audit;
 mod auth;
 mod certificates;
 mod cli;

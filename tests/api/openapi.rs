@@ -75,6 +75,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/.well-known/jwks.json"),
     ("get", "/api/v1/admin/emails"),
     ("post", "/api/v1/admin/emails/{id}/retry"),
+    ("get", "/api/v1/audit"),
 ];
 
 #[actix_web::test]

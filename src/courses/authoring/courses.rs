@@ -203,6 +203,17 @@ pub async fn publish(conn: &mut AsyncPgConnection, user: &CurrentUser, id: Uuid)
             ))
             .execute(tx)
             .await?;
+        crate::audit::record(
+            tx,
+            crate::audit::Event {
+                actor_id: Some(user.id()),
+                action: "course.published",
+                entity_type: "course",
+                entity_id: Some(id),
+                summary: serde_json::json!({"from": tree.course.status, "to": "published", "revision": tree.course.revision + 1}),
+            },
+        )
+        .await?;
         tracing::info!(course_id = %id, by = %user.id(), "course published");
         Ok(())
     })
