@@ -6,6 +6,7 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY assets ./assets
+COPY directory ./directory
 COPY migrations ./migrations
 COPY tests ./tests
 RUN cargo build --release --locked --bin poc-lms

@@ -53,7 +53,8 @@ pub fn build_app(
                 .configure(crate::quizzes::routes::configure)
                 .configure(crate::certificates::routes::configure)
                 .configure(crate::notifications::routes::configure)
-                .configure(crate::audit::routes::configure),
+                .configure(crate::audit::routes::configure)
+                .configure(crate::directory::routes::configure),
         )
         .split_for_parts();
     openapi::document_self(&mut api);

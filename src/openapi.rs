@@ -29,6 +29,7 @@ pub const DOCS_PATH: &str = "/docs";
         (name = "enrolments", description = "Cohorts, enrolment, waitlists and progress"),
         (name = "attempts", description = "Quiz attempts, grading, review and the gradebook"),
         (name = "administration", description = "The email outbox and the audit trail"),
+        (name = "directory", description = "Organisations: States and international organisations"),
         (name = "certificates", description = "Certificates, their PDF and signed credential, revocation and public verification"),
     )
 )]

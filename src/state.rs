@@ -32,7 +32,11 @@ impl AppState {
     pub async fn init(config: Config) -> anyhow::Result<Self> {
         db::ensure_database_exists(&config.database_url).await?;
         db::migrate::run_pending(&config.database_url).await?;
-        Self::connect(config).await
+        let state = Self::connect(config).await?;
+        let mut conn = state.pool.get().await?;
+        crate::directory::load_defaults(&mut conn).await?;
+        drop(conn);
+        Ok(state)
     }
 
     /// Like `init`, for a database that is already migrated.

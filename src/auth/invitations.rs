@@ -63,6 +63,7 @@ pub async fn invite(
     };
     let public_url = &state.config.public_url;
     let mut conn = state.pool.get().await?;
+    crate::directory::ensure_exists(&mut conn, request.organisation_id, "organisation_id").await?;
     conn.transaction(async |tx| {
         if users::store::find_by_email(tx, &email).await?.is_some() {
             return Err(ApiError::Conflict("a user with this email address already exists".into()));

@@ -37,6 +37,10 @@ pub async fn register(state: &AppState, request: &RegisterRequest) -> Result<(),
         ));
     }
     let (email, full_name) = validate_new_account(&request.email, &request.full_name, &request.password)?;
+    {
+        let mut conn = state.pool.get().await?;
+        crate::directory::ensure_exists(&mut conn, request.organisation_id, "organisation_id").await?;
+    }
     // Hash before looking the address up, so taken and free addresses cost the same time.
     let hash = state.passwords.hash(&request.password).await?;
     let public_url = &state.config.public_url;

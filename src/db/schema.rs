@@ -364,6 +364,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organisations (id) {
+        id -> Uuid,
+        name -> Text,
+        kind -> Text,
+        country_code -> Nullable<Bpchar>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(users -> organisations (organisation_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
     email_outbox,
@@ -389,4 +402,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     certificates,
     signing_keys,
     audit_log,
+    organisations,
 );

@@ -186,6 +186,14 @@ impl From<diesel::result::Error> for ApiError {
                 "conflicts with an existing record ({})",
                 info.constraint_name().unwrap_or("unique")
             )),
+            // An insert or update naming something that does not exist. (Deletes refused by
+            // trainee records are mapped to 409 where they happen.)
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                ApiError::Validation(vec![FieldError::new(
+                    info.column_name().unwrap_or("reference"),
+                    "refers to a record that does not exist",
+                )])
+            }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::Conflict("a concurrent change got there first; retry the request".into())
             }

@@ -45,6 +45,7 @@ pub async fn update_user(
         ..Default::default()
     };
     let mut conn = state.pool.get().await?;
+    crate::directory::ensure_exists(&mut conn, request.organisation_id.flatten(), "organisation_id").await?;
     let updated = conn
         .transaction(async |tx| {
             // Lock the admins first (always in this order) so concurrent demotions serialise.

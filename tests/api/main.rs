@@ -9,6 +9,7 @@ mod auth;
 mod certificates;
 mod cli;
 mod courses;
+mod directory;
 mod enrolments;
 mod errors;
 mod notifications;

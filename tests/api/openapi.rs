@@ -76,6 +76,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/admin/emails"),
     ("post", "/api/v1/admin/emails/{id}/retry"),
     ("get", "/api/v1/audit"),
+    ("get", "/api/v1/organisations"),
+    ("post", "/api/v1/organisations"),
 ];
 
 #[actix_web::test]
