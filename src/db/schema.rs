@@ -377,6 +377,34 @@ diesel::table! {
 
 diesel::joinable!(users -> organisations (organisation_id));
 
+diesel::table! {
+    seats (id) {
+        id -> Uuid,
+        organisation_id -> Uuid,
+        title -> Text,
+        required_course_ids -> Array<Uuid>,
+        days_to_certify -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    seat_holdings (id) {
+        id -> Uuid,
+        seat_id -> Uuid,
+        user_id -> Uuid,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        handover_note -> Nullable<Text>,
+        assigned_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(seats -> organisations (organisation_id));
+diesel::joinable!(seat_holdings -> seats (seat_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
     email_outbox,
@@ -403,4 +431,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     signing_keys,
     audit_log,
     organisations,
+    seats,
+    seat_holdings,
 );

@@ -1,8 +1,10 @@
-//! The Point-of-Contact directory: organisations (States and international organisations).
+//! The Point-of-Contact directory: organisations (States and international organisations) and
+//! the seats in them whose holders must stay trained (`seats`).
 //! The 57 OSCE participating States ship in `directory/organisations.toml` and are loaded at
 //! start-up, idempotently.
 
 pub mod routes;
+pub mod seats;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;

@@ -55,6 +55,7 @@ messages! {
     DeadlineReminder => "deadline_reminder",
     DeadlineOverdue => "deadline_overdue",
     CertificateExpiring => "certificate_expiring",
+    SeatHandover => "seat_handover",
 }
 
 impl MessageKind {
@@ -107,6 +108,12 @@ impl MessageKind {
             MessageKind::CertificateExpiring => json!({
                 "course_title": "UNSCR 1540 for national Points of Contact", "code": "POC-7K3M-Q9XD-2HTR",
                 "when": "expires in 30 days", "expires_on": "28 December 2026",
+            }),
+            MessageKind::SeatHandover => json!({
+                "recipient_role": "new", "seat_title": "National Point of Contact for UNSCR 1540",
+                "organisation_name": "Kyrgyzstan", "new_holder_name": "Айгуль Садыкова", "previous_holder_name": "Jean Dupont",
+                "starts_on": "1 December 2026", "due_on": "1 March 2027",
+                "enrolled_courses": "UNSCR 1540 for national Points of Contact", "handover_note": "Files are in the shared drive.",
             }),
         };
         merge(base, extra)

@@ -15,5 +15,6 @@ mod errors;
 mod notifications;
 mod openapi;
 mod outbox;
+mod seats;
 mod system;
 mod users;

@@ -78,6 +78,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/audit"),
     ("get", "/api/v1/organisations"),
     ("post", "/api/v1/organisations"),
+    ("get", "/api/v1/seats"),
+    ("post", "/api/v1/seats"),
+    ("post", "/api/v1/seats/{id}/holders"),
+    ("get", "/api/v1/seats/{id}/history"),
 ];
 
 #[actix_web::test]

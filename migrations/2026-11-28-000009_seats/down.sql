@@ -1,0 +1,2 @@
+DROP TABLE seat_holdings;
+DROP TABLE seats;
