@@ -54,7 +54,8 @@ pub fn build_app(
                 .configure(crate::certificates::routes::configure)
                 .configure(crate::notifications::routes::configure)
                 .configure(crate::audit::routes::configure)
-                .configure(crate::directory::routes::configure),
+                .configure(crate::directory::routes::configure)
+                .configure(crate::reports::routes::configure),
         )
         .split_for_parts();
     openapi::document_self(&mut api);

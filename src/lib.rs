@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod notifications;
 pub mod openapi;
 pub mod quizzes;
+pub mod reports;
 pub mod state;
 pub mod system;
 pub mod telemetry;

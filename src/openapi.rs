@@ -30,6 +30,7 @@ pub const DOCS_PATH: &str = "/docs";
         (name = "attempts", description = "Quiz attempts, grading, review and the gradebook"),
         (name = "administration", description = "The email outbox and the audit trail"),
         (name = "directory", description = "Organisations: States and international organisations"),
+        (name = "reports", description = "Completion and seat coverage"),
         (name = "certificates", description = "Certificates, their PDF and signed credential, revocation and public verification"),
     )
 )]

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::db::schema::{enrolments, quiz_attempts, users};
 use crate::http::pagination::{Cursor, PageRequest};
+use crate::reports::csv_out::safe_cell;
 
 #[derive(Debug, Serialize, ToSchema, Queryable)]
 pub struct GradebookRow {
@@ -76,12 +77,6 @@ pub async fn rows(
     query.order((quiz_attempts::started_at, quiz_attempts::id)).load(conn).await
 }
 
-/// Makes a cell safe for spreadsheets: text starting with `=`, `+`, `-` or `@` would run as a
-/// formula, so it gets a leading apostrophe.
-pub fn spreadsheet_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() }
-}
-
 pub fn to_csv(rows: &[GradebookRow]) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
@@ -101,8 +96,8 @@ pub fn to_csv(rows: &[GradebookRow]) -> Result<Vec<u8>, csv::Error> {
         writer.write_record([
             r.attempt_id.to_string(),
             r.user_id.to_string(),
-            spreadsheet_safe(&r.full_name),
-            spreadsheet_safe(&r.email),
+            safe_cell(&r.full_name),
+            safe_cell(&r.email),
             r.cohort_id.map(|c| c.to_string()).unwrap_or_default(),
             r.number.to_string(),
             r.status.clone(),
@@ -150,16 +145,4 @@ pub async fn statistics(conn: &mut AsyncPgConnection, quiz_id: Uuid) -> QueryRes
     .bind::<diesel::sql_types::Uuid, _>(quiz_id)
     .load(conn)
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::spreadsheet_safe;
-
-    #[test]
-    fn formula_cells_are_defused() {
-        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(spreadsheet_safe("-1"), "'-1");
-        assert_eq!(spreadsheet_safe("Анна"), "Анна");
-    }
 }

@@ -15,6 +15,7 @@ mod errors;
 mod notifications;
 mod openapi;
 mod outbox;
+mod reports;
 mod seats;
 mod system;
 mod users;

@@ -82,6 +82,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/seats"),
     ("post", "/api/v1/seats/{id}/holders"),
     ("get", "/api/v1/seats/{id}/history"),
+    ("get", "/api/v1/reports/completion"),
+    ("get", "/api/v1/reports/seats"),
 ];
 
 #[actix_web::test]
