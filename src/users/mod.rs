@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod profile;
+pub mod record;
 pub mod routes;
 pub mod store;
 

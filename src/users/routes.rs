@@ -15,7 +15,12 @@ use crate::http::{AdminUser, ApiError, CurrentUser, JsonBody, Page, Problem, Que
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(get_me).service(update_me).service(list_users).service(get_user).service(update_user);
+    cfg.service(get_me)
+        .service(update_me)
+        .service(list_users)
+        .service(get_user)
+        .service(update_user)
+        .service(user_record);
 }
 
 /// Your own profile.
@@ -108,4 +113,24 @@ async fn update_user(
     JsonBody(body): JsonBody<UpdateUser>,
 ) -> Result<web::Json<UserProfile>, ApiError> {
     Ok(web::Json(admin::update_user(&state, &admin, *id, &body).await?))
+}
+
+/// The person's whole training record (enrolments, attempts, certificates, seats held) as one
+/// document, for handover and archive.
+///
+/// Who: admin, and the person themselves.
+#[utoipa::path(tag = "users", security(("bearer" = [])), responses(
+    (status = 200, body = super::record::TrainingRecord), (status = 401, body = Problem), (status = 404, body = Problem)))]
+#[get("/users/{id}/record")]
+async fn user_record(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<super::record::TrainingRecord>, ApiError> {
+    if caller.id() != *id && !caller.is_admin() {
+        return Err(ApiError::not_found());
+    }
+    let mut conn = state.pool.get().await?;
+    let user = store::find(&mut conn, *id).await?.ok_or_else(ApiError::not_found)?;
+    Ok(web::Json(super::record::build(&mut conn, &user, &state.config.public_url).await?))
 }

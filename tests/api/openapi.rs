@@ -84,6 +84,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/seats/{id}/history"),
     ("get", "/api/v1/reports/completion"),
     ("get", "/api/v1/reports/seats"),
+    ("get", "/api/v1/users/{id}/record"),
 ];
 
 #[actix_web::test]

@@ -115,3 +115,37 @@ async fn the_completion_csv_is_spreadsheet_safe_and_keeps_commas_and_cyrillic() 
     let mine: Value = app.get_as("/api/v1/reports/completion", &instructor).await.json().await.unwrap();
     assert_eq!(mine.as_array().unwrap().len(), 1);
 }
+
+#[actix_web::test]
+async fn a_persons_record_holds_enrolments_attempts_certificates_and_seats() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.signed_in(Role::Admin).await;
+    let (_, instructor) = app.signed_in(Role::Instructor).await;
+    let course = app.simple_course(&instructor, "record").await;
+    let org = app
+        .create("/api/v1/organisations", json!({"name": "Ministry of Defence", "kind": "other"}), &admin)
+        .await;
+    let seat = app.create("/api/v1/seats", json!({"organisation_id": org["id"], "title": "Deputy PoC", "required_course_ids": [course.course_id]}), &admin).await;
+    let person = app.create_user(Role::Trainee, "record@example.org").await;
+    app.create(
+        &format!("/api/v1/seats/{}/holders", seat["id"].as_str().unwrap()),
+        json!({"user_id": person.id, "starts_on": "2026-10-01"}),
+        &admin,
+    )
+    .await;
+    let token = app.login("record@example.org", PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+    for lesson in &course.lesson_ids {
+        app.post_json(&format!("/api/v1/lessons/{lesson}/complete"), &json!({}), Some(&token)).await;
+    }
+    let path = format!("/api/v1/users/{}/record", person.id);
+    let record: Value = app.get_as(&path, &token).await.json().await.unwrap();
+    assert_eq!(record["person"]["email"], "record@example.org");
+    assert_eq!(record["enrolments"][0]["status"], "completed");
+    assert_eq!(record["enrolments"][0]["course_title"], "Course record");
+    assert_eq!(record["certificates"][0]["status"], "valid");
+    assert_eq!(record["seat_holdings"][0]["seat_title"], "Deputy PoC");
+    assert_eq!(record["seat_holdings"][0]["organisation_name"], "Ministry of Defence");
+    assert!(record["attempts"].as_array().unwrap().is_empty());
+    assert_eq!(app.get_as(&path, &admin).await.status(), 200);
+    problem(app.get_as(&path, &instructor).await, 404).await;
+}
