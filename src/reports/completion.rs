@@ -54,26 +54,28 @@ pub async fn report(
     conn: &mut AsyncPgConnection,
     filter: &CompletionFilter,
 ) -> diesel::QueryResult<Vec<CompletionRow>> {
+    // Grouped on the ids alone (cheap to sort for the median), names joined afterwards.
     diesel::sql_query(
-        "SELECT e.course_id, c.title AS course_title, e.cohort_id, co.name AS cohort_name, \
-                u.organisation_id, o.name AS organisation_name, \
-                count(*) FILTER (WHERE e.status <> 'withdrawn') AS enrolled, \
-                count(*) FILTER (WHERE e.status = 'active') AS in_progress, \
-                count(*) FILTER (WHERE e.status = 'completed') AS completed, \
-                count(*) FILTER (WHERE e.status = 'active' AND e.due_on < current_date) AS overdue, \
-                count(cert.id) FILTER (WHERE cert.revoked_at IS NULL AND (cert.expires_at IS NULL OR cert.expires_at > now())) AS certified_valid, \
-                count(cert.id) FILTER (WHERE cert.revoked_at IS NULL AND cert.expires_at <= now()) AS certificates_expired, \
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.completed_at - e.enrolled_at) / 86400.0) \
-                    FILTER (WHERE e.completed_at IS NOT NULL) AS median_days_to_complete \
-         FROM enrolments e \
-         JOIN courses c ON c.id = e.course_id \
-         JOIN users u ON u.id = e.user_id \
-         LEFT JOIN cohorts co ON co.id = e.cohort_id \
-         LEFT JOIN organisations o ON o.id = u.organisation_id \
-         LEFT JOIN certificates cert ON cert.enrolment_id = e.id \
-         WHERE ($1::uuid IS NULL OR e.course_id = $1) AND ($2::uuid IS NULL OR e.cohort_id = $2) \
-           AND ($3::uuid IS NULL OR u.organisation_id = $3) AND ($4::uuid[] IS NULL OR e.course_id = ANY($4)) \
-         GROUP BY e.course_id, c.title, e.cohort_id, co.name, u.organisation_id, o.name \
+        "WITH g AS ( \
+             SELECT e.course_id, e.cohort_id, u.organisation_id, \
+                    count(*) FILTER (WHERE e.status <> 'withdrawn') AS enrolled, \
+                    count(*) FILTER (WHERE e.status = 'active') AS in_progress, \
+                    count(*) FILTER (WHERE e.status = 'completed') AS completed, \
+                    count(*) FILTER (WHERE e.status = 'active' AND e.due_on < current_date) AS overdue, \
+                    count(cert.id) FILTER (WHERE cert.revoked_at IS NULL AND (cert.expires_at IS NULL OR cert.expires_at > now())) AS certified_valid, \
+                    count(cert.id) FILTER (WHERE cert.revoked_at IS NULL AND cert.expires_at <= now()) AS certificates_expired, \
+                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.completed_at - e.enrolled_at) / 86400.0) \
+                        FILTER (WHERE e.completed_at IS NOT NULL) AS median_days_to_complete \
+             FROM enrolments e \
+             JOIN users u ON u.id = e.user_id \
+             LEFT JOIN certificates cert ON cert.enrolment_id = e.id \
+             WHERE ($1::uuid IS NULL OR e.course_id = $1) AND ($2::uuid IS NULL OR e.cohort_id = $2) \
+               AND ($3::uuid IS NULL OR u.organisation_id = $3) AND ($4::uuid[] IS NULL OR e.course_id = ANY($4)) \
+             GROUP BY e.course_id, e.cohort_id, u.organisation_id) \
+         SELECT g.*, c.title AS course_title, co.name AS cohort_name, o.name AS organisation_name \
+         FROM g JOIN courses c ON c.id = g.course_id \
+         LEFT JOIN cohorts co ON co.id = g.cohort_id \
+         LEFT JOIN organisations o ON o.id = g.organisation_id \
          ORDER BY c.title, co.name NULLS FIRST, o.name NULLS FIRST",
     )
     .bind::<Nullable<SqlUuid>, _>(filter.course_id)
