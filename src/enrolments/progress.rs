@@ -85,6 +85,28 @@ pub async fn evaluate_with_record(
     Ok((structure, state, Record { lessons, quizzes }))
 }
 
+/// Percent complete of many enrolments at once: one course structure per distinct course, one
+/// completions query and one attempts query in all, however many enrolments.
+pub async fn percents(
+    conn: &mut AsyncPgConnection,
+    rows: &[Enrolment],
+) -> Result<HashMap<Uuid, u8>, ApiError> {
+    let ids: Vec<Uuid> = rows.iter().map(|e| e.id).collect();
+    let completions = store::completed_lessons_of(conn, &ids).await?;
+    let quiz_records = quiz_store::records_of(conn, &ids).await?;
+    let mut shapes = HashMap::new();
+    let mut out = HashMap::with_capacity(rows.len());
+    for e in rows {
+        if let std::collections::hash_map::Entry::Vacant(slot) = shapes.entry(e.course_id) {
+            slot.insert(course_store::load_structure(conn, e.course_id).await?.shapes());
+        }
+        let done = completions.get(&e.id).cloned().unwrap_or_default();
+        let passed = quiz_records.get(&e.id).map(quiz_store::passed).unwrap_or_default();
+        out.insert(e.id, unlock::evaluate(&shapes[&e.course_id], &done, &passed).percent_complete);
+    }
+    Ok(out)
+}
+
 pub fn is_overdue(enrolment: &Enrolment, today: NaiveDate) -> bool {
     enrolment.due_on.is_some_and(|due| due < today)
         && enrolment.status != COMPLETED

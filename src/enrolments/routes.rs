@@ -15,7 +15,7 @@ use super::cohorts::{self, CohortView, NewCohortRequest};
 use super::enrol::{self, EnrolmentRequest};
 use super::progress::{self, Outline};
 use super::store::{self, EnrolmentFilter};
-use super::{Enrolment, EnrolmentView, unlock};
+use super::{Enrolment, EnrolmentView};
 use crate::courses::access;
 use crate::courses::store as course_store;
 use crate::http::pagination::{Cursor, PageRequest};
@@ -216,29 +216,19 @@ async fn with_progress(
     conn: &mut diesel_async::AsyncPgConnection,
     rows: Vec<Enrolment>,
 ) -> Result<Vec<(EnrolmentProgress, chrono::DateTime<Utc>)>, ApiError> {
-    let ids: Vec<Uuid> = rows.iter().map(|e| e.id).collect();
-    let completions = store::completed_lessons_of(conn, &ids).await?;
-    let quiz_records = crate::quizzes::store::records_of(conn, &ids).await?;
-    let mut shapes = std::collections::HashMap::new();
+    let percents = progress::percents(conn, &rows).await?;
     let today = Utc::now().date_naive();
-    let mut out = Vec::with_capacity(rows.len());
-    for e in rows {
-        if let std::collections::hash_map::Entry::Vacant(slot) = shapes.entry(e.course_id) {
-            slot.insert(course_store::load_structure(conn, e.course_id).await?.shapes());
-        }
-        let done = completions.get(&e.id).cloned().unwrap_or_default();
-        let passed = quiz_records.get(&e.id).map(crate::quizzes::store::passed).unwrap_or_default();
-        let state = unlock::evaluate(&shapes[&e.course_id], &done, &passed);
-        out.push((
-            EnrolmentProgress {
+    Ok(rows
+        .into_iter()
+        .map(|e| {
+            let progress = EnrolmentProgress {
                 enrolment: EnrolmentView::from(&e),
-                percent_complete: state.percent_complete,
+                percent_complete: percents.get(&e.id).copied().unwrap_or(0),
                 overdue: progress::is_overdue(&e, today),
-            },
-            e.created_at,
-        ));
-    }
-    Ok(out)
+            };
+            (progress, e.created_at)
+        })
+        .collect())
 }
 
 /// Your enrolments, newest first, with progress.

@@ -7,13 +7,15 @@
 //! notices are certificate emails and always go out.
 
 use chrono::NaiveDate;
-use diesel::QueryableByName;
+use diesel::prelude::*;
 use diesel::sql_types::{Date, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::messages::{self, MessageKind};
+use crate::db::schema::enrolments;
+use crate::enrolments::Enrolment;
 use crate::enrolments::enrol::{enrolment_link, format_date};
 use crate::http::ApiError;
 use crate::state::AppState;
@@ -79,10 +81,16 @@ async fn deadlines(state: &AppState, conn: &mut AsyncPgConnection) -> Result<usi
     .load(conn)
     .await?;
     let today = chrono::Utc::now().date_naive();
+    let ids: Vec<Uuid> = due.iter().map(|d| d.id).collect();
+    let enrolments: Vec<Enrolment> = enrolments::table
+        .filter(enrolments::id.eq_any(&ids))
+        .select(Enrolment::as_select())
+        .load(conn)
+        .await?;
+    let percents = crate::enrolments::progress::percents(conn, &enrolments).await?;
     let mut queued = 0;
     for item in due {
-        let Some(enrolment) = crate::enrolments::store::find(conn, item.id).await? else { continue };
-        let (_, progress) = crate::enrolments::progress::evaluate(conn, &enrolment).await?;
+        let percent_complete = percents.get(&item.id).copied().unwrap_or(0);
         let kind = if item.bucket == "overdue" {
             MessageKind::DeadlineOverdue
         } else {
@@ -90,7 +98,7 @@ async fn deadlines(state: &AppState, conn: &mut AsyncPgConnection) -> Result<usi
         };
         let context = json!({
             "recipient_name": item.full_name, "course_title": item.course_title, "due_on": format_date(item.due_on),
-            "days_left": (item.due_on - today).num_days().max(0), "percent_complete": progress.percent_complete,
+            "days_left": (item.due_on - today).num_days().max(0), "percent_complete": percent_complete,
             "link": enrolment_link(&state.config.public_url, item.id),
         });
         let key = format!("deadline-{}:{}", item.bucket, item.id);
