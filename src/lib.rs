@@ -11,6 +11,7 @@ pub mod certificates;
 pub mod config;
 pub mod courses;
 pub mod db;
+pub mod demo;
 pub mod directory;
 pub mod enrolments;
 pub mod http;

@@ -30,6 +30,24 @@ enum Command {
     RotateSigningKey,
     /// Check the whole audit trail's hash chain; names the first broken entry.
     AuditVerify,
+    /// Fill a fresh database with a realistic demonstration data set (for demos and the load
+    /// benchmark in bench/): organisations, trainees trainee{n}@demo.example.org sharing one
+    /// password, the default course and copies of it, enrolments with progress, certificates
+    /// and seats. Refuses a database that already holds demo accounts.
+    SeedDemo {
+        #[arg(long, default_value_t = 100)]
+        organisations: u32,
+        #[arg(long, default_value_t = 20_000)]
+        users: u32,
+        #[arg(long, default_value_t = 100_000)]
+        enrolments: u32,
+        /// The default course plus this many minus one copies of it.
+        #[arg(long, default_value_t = 5)]
+        courses: u32,
+        /// The password every demo account signs in with.
+        #[arg(long, default_value = "demo passphrase 1540")]
+        password: String,
+    },
     /// Create an administrator. The password comes from POC_LMS_ADMIN_PASSWORD, or is asked for
     /// (without echo) when that is unset.
     CreateAdmin {
@@ -56,6 +74,12 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => migrate(config).await,
         Command::Worker => run_worker(config).await,
         Command::ImportContent { dir } => import_content(config, dir).await,
+        Command::SeedDemo { organisations, users, enrolments, courses, password } => {
+            let size = poc_lms::demo::DemoSize { organisations, users, enrolments, courses };
+            size.check()?;
+            let state = AppState::init(config).await?;
+            poc_lms::demo::seed(&state, size, &password).await
+        }
         Command::AuditVerify => {
             let state = AppState::init(config).await?;
             let mut conn = state.pool.get().await?;

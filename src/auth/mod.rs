@@ -3,6 +3,7 @@
 //! invitations, and brute-force protection. Who may do what is enforced by the extractors in
 //! `http::auth`.
 
+pub mod hashing_threads;
 pub mod invitations;
 pub mod jwt;
 pub mod password;

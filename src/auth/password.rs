@@ -1,13 +1,13 @@
 //! Password policy and Argon2id hashing. Hashing is CPU- and memory-hard by design, so it runs
-//! on the blocking pool (never on an actix worker) and at most one hash per core runs at a time:
+//! on dedicated threads (never on an actix worker), one per core, each reusing one work area:
 //! a login storm then queues instead of exhausting memory (19 MiB per hash) or starving requests.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
-use tokio::sync::Semaphore;
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Params, Version};
 
+use super::hashing_threads::{HashingThreads, WorkArea};
 use crate::http::{ApiError, FieldError};
 
 /// OWASP's minimum for Argon2id: 19 MiB, two passes, one lane.
@@ -118,20 +118,63 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-fn hash_now(password: &[u8]) -> Result<String, ApiError> {
-    hasher()
-        .hash_password(password)
-        .map(|hash| hash.to_string())
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("password hashing failed: {e}")))
+/// Blocks in today's work area (1 KiB each).
+const CURRENT_BLOCKS: usize = MEMORY_KIB as usize;
+
+fn failed(error: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(anyhow::anyhow!("password hashing failed: {error}"))
+}
+
+/// Argon2 over `area`: the output for `password` and `salt` with the given settings.
+fn derive(
+    area: &mut WorkArea,
+    argon2: &Argon2,
+    password: &[u8],
+    salt: &[u8],
+    output_len: usize,
+) -> Result<Output, ApiError> {
+    let mut output = vec![0u8; output_len];
+    area.with_blocks(argon2.params().block_count(), CURRENT_BLOCKS, |blocks| {
+        argon2.hash_password_into_with_memory(password, salt, &mut output, blocks)
+    })
+    .map_err(failed)?;
+    Output::new(&output).map_err(failed)
+}
+
+fn hash_now(area: &mut WorkArea, password: &[u8]) -> Result<String, ApiError> {
+    let argon2 = hasher();
+    let salt_bytes: [u8; 16] = rand::random();
+    let salt = Salt::new(&salt_bytes).map_err(failed)?;
+    let output = derive(area, &argon2, password, &salt_bytes, Params::DEFAULT_OUTPUT_LEN)?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(argon2.params()).map_err(failed)?,
+        salt: Some(salt),
+        hash: Some(output),
+    };
+    Ok(hash.to_string())
+}
+
+/// Whether `password` produces `hash` under the algorithm, version and parameters written in
+/// the hash itself, so hashes made with older settings still verify. The comparison of the
+/// outputs is constant-time (`Output`'s equality).
+fn matches(area: &mut WorkArea, password: &[u8], hash: &PasswordHash) -> bool {
+    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else { return false };
+    let Ok(algorithm) = Algorithm::try_from(hash.algorithm.as_str()) else { return false };
+    let Ok(version) = hash.version.map(Version::try_from).transpose() else { return false };
+    let Ok(params) = Params::try_from(hash) else { return false };
+    let argon2 = Argon2::new(algorithm, version.unwrap_or_default(), params);
+    derive(area, &argon2, password, salt.as_ref(), expected.len()).is_ok_and(|computed| computed == *expected)
 }
 
 /// A hash of nothing anyone knows, verified against when the account does not exist so that
 /// an unknown email costs the same as a wrong password.
-fn dummy_hash() -> &'static str {
+fn dummy_hash(area: &mut WorkArea) -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
         let random: [u8; 32] = rand::random();
-        hash_now(&random).unwrap_or_default()
+        hash_now(area, &random).unwrap_or_default()
     })
 }
 
@@ -143,42 +186,37 @@ pub struct Verification {
     pub needs_rehash: bool,
 }
 
-/// Runs Argon2 on the blocking pool, one job per permit.
+/// Runs Argon2 on dedicated threads, one per core.
 #[derive(Clone)]
 pub struct PasswordService {
-    permits: Arc<Semaphore>,
+    threads: HashingThreads,
 }
 
 impl PasswordService {
     pub fn new(concurrency: usize) -> Self {
-        Self { permits: Arc::new(Semaphore::new(concurrency.max(1))) }
-    }
-
-    async fn run<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
-        let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || span.in_scope(job)).await.map_err(ApiError::internal)
+        Self { threads: HashingThreads::start(concurrency) }
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, ApiError> {
         let password = password.as_bytes().to_vec();
-        self.run(move || hash_now(&password)).await?
+        self.threads.run(move |area| hash_now(area, &password)).await?
     }
 
     /// Checks `password` against `stored`, or against a dummy hash when there is no account.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<Verification, ApiError> {
         let password = password.as_bytes().to_vec();
         let stored = stored.map(str::to_owned);
-        self.run(move || {
-            let real = stored.is_some();
-            let hash_text = stored.unwrap_or_else(|| dummy_hash().to_owned());
-            let Ok(hash) = PasswordHash::new(&hash_text) else {
-                return Verification { matches: false, needs_rehash: false };
-            };
-            let matches = hasher().verify_password(&password, &hash).is_ok() && real;
-            Verification { matches, needs_rehash: matches && !uses_current_parameters(&hash) }
-        })
-        .await
+        self.threads
+            .run(move |area| {
+                let real = stored.is_some();
+                let hash_text = stored.unwrap_or_else(|| dummy_hash(area).to_owned());
+                let Ok(hash) = PasswordHash::new(&hash_text) else {
+                    return Verification { matches: false, needs_rehash: false };
+                };
+                let matches = matches(area, &password, &hash) && real;
+                Verification { matches, needs_rehash: matches && !uses_current_parameters(&hash) }
+            })
+            .await
     }
 }
 
@@ -221,10 +259,16 @@ mod tests {
         assert!(!wrong.matches);
         let absent = service.verify("a long enough passphrase", None).await.unwrap();
         assert!(!absent.matches);
+        // The reusable work area gives exactly what the argon2 crate's own API gives.
+        use argon2::PasswordVerifier;
+        let parsed = PasswordHash::new(&hash).unwrap();
+        assert!(Argon2::default().verify_password(b"a long enough passphrase", &parsed).is_ok());
+        assert!(Argon2::default().verify_password(b"another passphrase!", &parsed).is_err());
     }
 
     #[tokio::test]
     async fn weaker_old_hashes_verify_and_ask_for_a_rehash() {
+        use argon2::PasswordHasher;
         let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8192, 1, 1, None).unwrap())
             .hash_password(b"a long enough passphrase")
             .unwrap()
