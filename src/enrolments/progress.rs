@@ -210,7 +210,7 @@ pub async fn complete_lesson(
     conn.transaction(async |tx| {
         // The enrolment row lock serialises this trainee's completions in this course.
         let enrolment = studying_enrolment(tx, user, course_id, true).await?;
-        let (structure, before, _) = evaluate_with_record(tx, &enrolment).await?;
+        let (structure, before, mut record) = evaluate_with_record(tx, &enrolment).await?;
         match before.lesson_status(lesson_id) {
             Some(ItemStatus::Locked) => {
                 return Err(ApiError::Conflict(
@@ -221,7 +221,11 @@ pub async fn complete_lesson(
             _ => {}
         }
         store::complete_lesson(tx, enrolment.id, lesson_id).await?;
-        let (_, after, record) = evaluate_with_record(tx, &enrolment).await?;
+        // The enrolment row lock means nothing else changed this record meanwhile, so the new
+        // state follows from the old record plus this lesson, without reading it all again.
+        record.lessons.insert(lesson_id);
+        let after =
+            unlock::evaluate(&structure.shapes(), &record.lessons, &quiz_store::passed(&record.quizzes));
         let mut enrolment = enrolment;
         if after.all_completed && store::mark_completed(tx, enrolment.id).await? {
             record_completion(tx, &state.config.public_url, &enrolment).await?;
