@@ -9,6 +9,7 @@ mod auth;
 mod certificates;
 mod cli;
 mod courses;
+mod demo;
 mod directory;
 mod enrolments;
 mod errors;
