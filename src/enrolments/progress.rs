@@ -63,9 +63,11 @@ pub struct Outline {
 pub struct Record {
     pub lessons: HashSet<Uuid>,
     pub quizzes: HashMap<Uuid, QuizRecord>,
+    /// Extra attempts instructors granted, by quiz.
+    pub extra_attempts: HashMap<Uuid, i64>,
 }
 
-/// Everything needed to evaluate one enrolment: five queries whatever the course size.
+/// Everything needed to evaluate one enrolment: six queries whatever the course size.
 pub async fn evaluate(
     conn: &mut AsyncPgConnection,
     enrolment: &Enrolment,
@@ -81,8 +83,9 @@ pub async fn evaluate_with_record(
     let structure = course_store::load_structure(conn, enrolment.course_id).await?;
     let lessons = store::completed_lessons(conn, enrolment.id).await?;
     let quizzes = quiz_store::records(conn, enrolment.id).await?;
+    let extra_attempts = quiz_store::granted_extras(conn, enrolment.id).await?;
     let state = unlock::evaluate(&structure.shapes(), &lessons, &quiz_store::passed(&quizzes));
-    Ok((structure, state, Record { lessons, quizzes }))
+    Ok((structure, state, Record { lessons, quizzes, extra_attempts }))
 }
 
 /// Percent complete of many enrolments at once: one course structure per distinct course, one
@@ -146,7 +149,10 @@ pub fn outline(
                         title: quiz.2.clone(),
                         status: *status,
                         attempts_used: done.used,
-                        attempts_allowed: quiz.3,
+                        attempts_allowed: quiz.3.map(|limit| {
+                            let extra = record.extra_attempts.get(id).copied().unwrap_or(0);
+                            limit.saturating_add(i32::try_from(extra).unwrap_or(i32::MAX))
+                        }),
                         best_score_percent: done.best_score_percent,
                     })
                 })

@@ -60,6 +60,20 @@ pub async fn granted_extra(
     Ok(total.unwrap_or(0))
 }
 
+/// Extra attempts granted to this enrolment, by quiz (quizzes without a grant are absent).
+pub async fn granted_extras(
+    conn: &mut AsyncPgConnection,
+    enrolment_id: Uuid,
+) -> QueryResult<HashMap<Uuid, i64>> {
+    let rows: Vec<(Uuid, Option<i64>)> = quiz_attempt_grants::table
+        .filter(quiz_attempt_grants::enrolment_id.eq(enrolment_id))
+        .group_by(quiz_attempt_grants::quiz_id)
+        .select((quiz_attempt_grants::quiz_id, diesel::dsl::sum(quiz_attempt_grants::extra)))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(quiz_id, extra)| (quiz_id, extra.unwrap_or(0))).collect())
+}
+
 pub async fn frozen_questions(
     conn: &mut AsyncPgConnection,
     attempt_id: Uuid,
