@@ -67,25 +67,36 @@ pub struct Record {
     pub extra_attempts: HashMap<Uuid, i64>,
 }
 
-/// Everything needed to evaluate one enrolment: six queries whatever the course size.
+/// Where one enrolment stands: five queries whatever the course size (structure, completed
+/// lessons, attempts).
 pub async fn evaluate(
     conn: &mut AsyncPgConnection,
     enrolment: &Enrolment,
 ) -> Result<(CourseStructure, CourseState), ApiError> {
-    let (structure, state, _) = evaluate_with_record(conn, enrolment).await?;
+    let (structure, state, _, _) = evaluate_parts(conn, enrolment).await?;
     Ok((structure, state))
 }
 
+/// `evaluate` plus what the trainee has done, with granted attempts (one query more), for the
+/// outline and for decisions that count attempts.
 pub async fn evaluate_with_record(
     conn: &mut AsyncPgConnection,
     enrolment: &Enrolment,
 ) -> Result<(CourseStructure, CourseState, Record), ApiError> {
+    let (structure, state, lessons, quizzes) = evaluate_parts(conn, enrolment).await?;
+    let extra_attempts = quiz_store::granted_extras(conn, enrolment.id).await?;
+    Ok((structure, state, Record { lessons, quizzes, extra_attempts }))
+}
+
+async fn evaluate_parts(
+    conn: &mut AsyncPgConnection,
+    enrolment: &Enrolment,
+) -> Result<(CourseStructure, CourseState, HashSet<Uuid>, HashMap<Uuid, QuizRecord>), ApiError> {
     let structure = course_store::load_structure(conn, enrolment.course_id).await?;
     let lessons = store::completed_lessons(conn, enrolment.id).await?;
     let quizzes = quiz_store::records(conn, enrolment.id).await?;
-    let extra_attempts = quiz_store::granted_extras(conn, enrolment.id).await?;
     let state = unlock::evaluate(&structure.shapes(), &lessons, &quiz_store::passed(&quizzes));
-    Ok((structure, state, Record { lessons, quizzes, extra_attempts }))
+    Ok((structure, state, lessons, quizzes))
 }
 
 /// Percent complete of many enrolments at once: one course structure per distinct course, one

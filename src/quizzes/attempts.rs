@@ -100,7 +100,8 @@ pub async fn start(
     let (quiz, course_id) = load_quiz(&mut conn, quiz_id).await?;
     conn.transaction(async |tx| {
         let enrolment = progress::studying_enrolment(tx, user, course_id, true).await?;
-        let (_, course_state) = progress::evaluate(tx, &enrolment).await?;
+        // The record read under the enrolment lock also gives the attempts used and granted.
+        let (_, course_state, record) = progress::evaluate_with_record(tx, &enrolment).await?;
         if course_state.quiz_status(quiz_id) == Some(ItemStatus::Locked) {
             return Err(ApiError::Conflict("this quiz's module is locked: complete the previous module first".into()));
         }
@@ -110,11 +111,9 @@ pub async fn start(
             }
             grade_now(tx, state, open, &quiz, &enrolment).await?;
         }
-        let used = store::attempts_of(tx, enrolment.id, quiz_id).await?.len() as i64;
-        let limit = match quiz.max_attempts {
-            Some(max) => Some(i64::from(max) + store::granted_extra(tx, enrolment.id, quiz_id).await?),
-            None => None,
-        };
+        let used = record.quizzes.get(&quiz_id).map_or(0, |done| done.used);
+        let granted = record.extra_attempts.get(&quiz_id).copied().unwrap_or(0);
+        let limit = quiz.max_attempts.map(|max| i64::from(max) + granted);
         if limit.is_some_and(|l| used >= l) {
             return Err(ApiError::Conflict("no attempts left on this quiz".into()));
         }
