@@ -10,7 +10,6 @@ pub mod model;
 pub mod routes;
 pub mod rules;
 pub mod store;
-pub mod structure;
 pub mod views;
 
 #[cfg(test)]

@@ -407,3 +407,49 @@ pub async fn upsert_options(conn: &mut AsyncPgConnection, rows: &[QuestionOption
         .await
         .map(|_| ())
 }
+
+/// A course's skeleton for progress: modules, lesson and quiz titles, no bodies or questions.
+pub struct CourseStructure {
+    pub modules: Vec<Module>,
+    /// `(id, module_id, title)`, in module order.
+    pub lessons: Vec<(Uuid, Uuid, String)>,
+    /// `(id, module_id, title, max_attempts)`.
+    pub quizzes: Vec<(Uuid, Uuid, String, Option<i32>)>,
+}
+
+pub async fn load_structure(conn: &mut AsyncPgConnection, course_id: Uuid) -> QueryResult<CourseStructure> {
+    let modules: Vec<Module> = modules::table
+        .filter(modules::course_id.eq(course_id))
+        .order(modules::position)
+        .select(Module::as_select())
+        .load(conn)
+        .await?;
+    let lessons = lessons::table
+        .inner_join(modules::table)
+        .filter(modules::course_id.eq(course_id))
+        .order((lessons::module_id, lessons::position))
+        .select((lessons::id, lessons::module_id, lessons::title))
+        .load(conn)
+        .await?;
+    let quizzes = quizzes::table
+        .inner_join(modules::table)
+        .filter(modules::course_id.eq(course_id))
+        .select((quizzes::id, quizzes::module_id, quizzes::title, quizzes::max_attempts))
+        .load(conn)
+        .await?;
+    Ok(CourseStructure { modules, lessons, quizzes })
+}
+
+impl CourseStructure {
+    pub fn shapes(&self) -> Vec<crate::enrolments::unlock::ModuleShape> {
+        self.modules
+            .iter()
+            .map(|m| crate::enrolments::unlock::ModuleShape {
+                id: m.id,
+                requires_previous: m.requires_previous,
+                lessons: self.lessons.iter().filter(|l| l.1 == m.id).map(|l| l.0).collect(),
+                quiz: self.quizzes.iter().find(|q| q.1 == m.id).map(|q| q.0),
+            })
+            .collect()
+    }
+}

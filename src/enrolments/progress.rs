@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::unlock::{self, CourseState, ItemStatus};
 use super::{COMPLETED, Enrolment, WITHDRAWN, store};
-use crate::courses::structure::{self, CourseStructure};
+use crate::courses::store::{self as course_store, CourseStructure};
 use crate::db::schema::domain_events;
 use crate::http::{ApiError, CurrentUser};
 use crate::quizzes::store::{self as quiz_store, QuizRecord};
@@ -92,7 +92,7 @@ async fn evaluate_parts(
     conn: &mut AsyncPgConnection,
     enrolment: &Enrolment,
 ) -> Result<(CourseStructure, CourseState, HashSet<Uuid>, HashMap<Uuid, QuizRecord>), ApiError> {
-    let structure = structure::load(conn, enrolment.course_id).await?;
+    let structure = course_store::load_structure(conn, enrolment.course_id).await?;
     let lessons = store::completed_lessons(conn, enrolment.id).await?;
     let quizzes = quiz_store::records(conn, enrolment.id).await?;
     let state = unlock::evaluate(&structure.shapes(), &lessons, &quiz_store::passed(&quizzes));
@@ -112,7 +112,7 @@ pub async fn percents(
     let mut out = HashMap::with_capacity(rows.len());
     for e in rows {
         if let std::collections::hash_map::Entry::Vacant(slot) = shapes.entry(e.course_id) {
-            slot.insert(structure::load(conn, e.course_id).await?.shapes());
+            slot.insert(course_store::load_structure(conn, e.course_id).await?.shapes());
         }
         let done = completions.get(&e.id).cloned().unwrap_or_default();
         let passed = quiz_records.get(&e.id).map(quiz_store::passed).unwrap_or_default();
