@@ -100,19 +100,27 @@ pub async fn create_admin(
     if store::find_by_email(&mut conn, &email).await?.is_some() {
         return Err(ApiError::Conflict(format!("a user with the email {email} already exists")));
     }
-    let user = store::insert(
-        &mut conn,
-        &super::NewUser {
-            email: &email,
-            full_name: &full_name,
-            role: Role::Admin.as_str(),
-            organisation_id: None,
-            preferred_language: "en",
-            email_verified_at: Some(chrono::Utc::now()),
-            password_hash: &hash,
-        },
-    )
-    .await?;
+    // The account and its audit entry commit together; the actor is nobody (the command line).
+    let user = conn
+        .transaction(async |tx| {
+            let user = store::insert(
+                tx,
+                &super::NewUser {
+                    email: &email,
+                    full_name: &full_name,
+                    role: Role::Admin.as_str(),
+                    organisation_id: None,
+                    preferred_language: "en",
+                    email_verified_at: Some(chrono::Utc::now()),
+                    password_hash: &hash,
+                },
+            )
+            .await?;
+            let summary = serde_json::json!({"role": "admin", "via": "command line"});
+            crate::audit::log(tx, None, "user.created", "user", user.id, summary).await?;
+            Ok::<_, ApiError>(user)
+        })
+        .await?;
     tracing::info!(user_id = %user.id, "administrator created from the command line");
     Ok(user)
 }

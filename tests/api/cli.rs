@@ -38,6 +38,14 @@ async fn create_admin_refuses_a_weak_password_and_creates_a_working_admin_with_a
         .unwrap();
     assert_eq!(role, "admin");
     assert!(verified.is_some());
+    // The creation is in the audit trail, with no actor (the command line did it).
+    let (action, actor): (String, Option<uuid::Uuid>) = poc_lms::db::schema::audit_log::table
+        .order(poc_lms::db::schema::audit_log::seq.desc())
+        .select((poc_lms::db::schema::audit_log::action, poc_lms::db::schema::audit_log::actor_id))
+        .first(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!((action.as_str(), actor), ("user.created", None));
     app.login("chief@example.org", "a strong admin passphrase").await;
 
     // A second admin with the same address is refused.
