@@ -14,7 +14,7 @@ pub struct AppState {
     pub pool: DbPool,
     pub metrics: Arc<Metrics>,
     pub mailer: Mailer,
-    /// Argon2 hashing on the blocking pool, one hash per core at a time.
+    /// Argon2 hashing on dedicated threads, one per core.
     pub passwords: PasswordService,
     /// HS256 key for access tokens: `JWT_SECRET`, or the generated one kept in the database.
     pub jwt_secret: Arc<Vec<u8>>,
