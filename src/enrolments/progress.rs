@@ -33,7 +33,7 @@ pub struct QuizProgress {
     pub status: ItemStatus,
     pub attempts_used: i64,
     /// `null`: unlimited.
-    pub attempts_allowed: Option<i32>,
+    pub attempts_allowed: Option<i64>,
     pub best_score_percent: Option<f64>,
 }
 
@@ -160,10 +160,10 @@ pub fn outline(
                         title: quiz.2.clone(),
                         status: *status,
                         attempts_used: done.used,
-                        attempts_allowed: quiz.3.map(|limit| {
-                            let extra = record.extra_attempts.get(id).copied().unwrap_or(0);
-                            limit.saturating_add(i32::try_from(extra).unwrap_or(i32::MAX))
-                        }),
+                        attempts_allowed: crate::quizzes::policy::attempts_allowed(
+                            quiz.3,
+                            record.extra_attempts.get(id).copied().unwrap_or(0),
+                        ),
                         best_score_percent: done.best_score_percent,
                     })
                 })

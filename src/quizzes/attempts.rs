@@ -113,7 +113,7 @@ pub async fn start(
         }
         let used = record.quizzes.get(&quiz_id).map_or(0, |done| done.used);
         let granted = record.extra_attempts.get(&quiz_id).copied().unwrap_or(0);
-        let limit = quiz.max_attempts.map(|max| i64::from(max) + granted);
+        let limit = super::policy::attempts_allowed(quiz.max_attempts, granted);
         if limit.is_some_and(|l| used >= l) {
             return Err(ApiError::Conflict("no attempts left on this quiz".into()));
         }
@@ -268,9 +268,15 @@ pub async fn grade_now(
             progress::record_completion(tx, &state.config.public_url, enrolment).await?;
         }
     } else if graded.attempt_limit.is_some_and(|limit| graded.number >= limit) {
+        // The limit copied onto the attempt at its start may be out of date: an instructor can
+        // grant more while it is open. Grants only add, so the current limit is checked only
+        // when the copied one says "last".
+        let still_last = store::attempts_allowed(tx, enrolment.id, quiz)
+            .await?
+            .is_some_and(|limit| i64::from(graded.number) >= limit);
         let records = store::records(tx, enrolment.id).await?;
         let record = records.get(&quiz.id).cloned().unwrap_or_default();
-        if !record.passed {
+        if still_last && !record.passed {
             notify_no_attempts_left(tx, state, quiz, enrolment, record.best_score_percent.unwrap_or(0.0))
                 .await?;
         }

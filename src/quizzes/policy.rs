@@ -1,5 +1,11 @@
 //! When a trainee may see correct answers and explanations of a graded attempt.
 
+/// The attempts an enrolment may make at a quiz: the quiz's limit plus every extra attempt an
+/// instructor granted; `None` when the quiz has no limit.
+pub fn attempts_allowed(max_attempts: Option<i32>, granted: i64) -> Option<i64> {
+    max_attempts.map(|max| i64::from(max) + granted)
+}
+
 /// `policy` is the quiz's `review_policy`; `passed` whether the trainee has passed the quiz
 /// (under its grading method); `used`/`allowed` the attempts used and allowed (`None`:
 /// unlimited, so never "the last").

@@ -141,12 +141,7 @@ async fn view_for(state: &AppState, user: &CurrentUser, attempt: Attempt) -> Res
     let with_review = editor || {
         let records = store::records(&mut conn, attempt.enrolment_id).await?;
         let record = records.get(&quiz.id).cloned().unwrap_or_default();
-        let allowed = match quiz.max_attempts {
-            Some(max) => {
-                Some(i64::from(max) + store::granted_extra(&mut conn, attempt.enrolment_id, quiz.id).await?)
-            }
-            None => None,
-        };
+        let allowed = store::attempts_allowed(&mut conn, attempt.enrolment_id, &quiz).await?;
         policy::review_allowed(&quiz.review_policy, !attempt.is_open(), record.passed, record.used, allowed)
     };
     let questions = store::frozen_questions(&mut conn, attempt.id).await?;

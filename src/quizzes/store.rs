@@ -6,6 +6,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::courses::model::Quiz;
+
 use super::grading::FrozenQuestion;
 use super::{Attempt, OPEN, SUBMITTED};
 use crate::db::schema::{attempt_questions, quiz_attempt_grants, quiz_attempts, quizzes};
@@ -58,6 +60,20 @@ pub async fn granted_extra(
         .first(conn)
         .await?;
     Ok(total.unwrap_or(0))
+}
+
+/// `policy::attempts_allowed` for one enrolment and quiz, reading the grants only when the quiz
+/// has a limit.
+pub async fn attempts_allowed(
+    conn: &mut AsyncPgConnection,
+    enrolment_id: Uuid,
+    quiz: &Quiz,
+) -> QueryResult<Option<i64>> {
+    let granted = match quiz.max_attempts {
+        Some(_) => granted_extra(conn, enrolment_id, quiz.id).await?,
+        None => 0,
+    };
+    Ok(super::policy::attempts_allowed(quiz.max_attempts, granted))
 }
 
 /// Extra attempts granted to this enrolment, by quiz (quizzes without a grant are absent).

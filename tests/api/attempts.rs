@@ -402,6 +402,29 @@ async fn used_up_attempts_are_refused_and_reported_until_an_instructor_grants_mo
 }
 
 #[actix_web::test]
+async fn a_grant_made_while_the_last_attempt_is_open_means_its_failure_is_not_reported_as_the_last() {
+    let s = setup(json!({"max_attempts": 1})).await;
+    let attempt = s.start().await;
+    let id = attempt["id"].as_str().unwrap();
+    let mine: Value = s.app.get_as("/api/v1/me/enrolments", &s.trainee).await.json().await.unwrap();
+    let grant = format!(
+        "/api/v1/enrolments/{}/quizzes/{}/extra-attempts",
+        mine[0]["id"].as_str().unwrap(),
+        s.course.quiz_id
+    );
+    let granted = s.app.post_json(&grant, &json!({"extra": 1}), Some(&s.instructor)).await;
+    assert_eq!(granted.status(), 201);
+    s.save(id, &s.answers(&attempt, false).await).await;
+    assert_eq!(s.submit(id).await["passed"], false);
+    let mails = s.app.delivered_emails().await;
+    assert!(
+        !mails.iter().any(|m| m.subject.starts_with("No attempts left")),
+        "one attempt is still left after the grant"
+    );
+    assert_eq!(s.start().await["number"], 2);
+}
+
+#[actix_web::test]
 async fn the_gradebook_lists_attempts_as_json_and_csv_with_question_statistics() {
     let s = setup(json!({})).await;
     let attempt = s.start().await;

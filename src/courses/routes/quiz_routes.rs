@@ -98,12 +98,8 @@ async fn trainee_view(
     let quiz = tree.quizzes.iter().find(|q| q.id == quiz_id).ok_or_else(ApiError::not_found)?;
     let attempts = crate::quizzes::store::attempts_of(conn, enrolment_id, quiz_id).await?;
     let records = crate::quizzes::store::records(conn, enrolment_id).await?;
-    let attempts_allowed = match quiz.max_attempts {
-        Some(max) => {
-            Some(i64::from(max) + crate::quizzes::store::granted_extra(conn, enrolment_id, quiz_id).await?)
-        }
-        None => None,
-    };
+    let granted = crate::quizzes::store::granted_extra(conn, enrolment_id, quiz_id).await?;
+    let attempts_allowed = crate::quizzes::policy::attempts_allowed(quiz.max_attempts, granted);
     Ok(QuizForTrainee {
         settings: quiz_settings(&tree, quiz),
         attempts_allowed,
