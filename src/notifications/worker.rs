@@ -11,6 +11,7 @@ use tokio::sync::watch;
 
 use super::mailer::Email;
 use super::outbox::{self, OutboxEmail};
+use crate::http::ApiError;
 use crate::state::AppState;
 
 /// Messages of one batch in flight at once.
@@ -85,7 +86,14 @@ enum Outcome {
 
 async fn deliver_one(state: &AppState, message: &OutboxEmail) -> anyhow::Result<Outcome> {
     let pdf_attachment = match message.attachment_certificate_id {
-        Some(id) => certificate_pdf(state, id).await?,
+        Some(id) => match certificate_pdf(state, id).await {
+            Ok(pdf) => pdf,
+            // Settled like a failed send, so the message is retried and in the end failed
+            // rather than left claimed and reclaimed forever.
+            Err(error) => {
+                return settle_failure(state, message, &format!("attachment: {error}"), false).await;
+            }
+        },
         None => None,
     };
     let email = Email {
@@ -95,10 +103,9 @@ async fn deliver_one(state: &AppState, message: &OutboxEmail) -> anyhow::Result<
         body_html: message.body_html.as_deref(),
         pdf_attachment,
     };
-    let outcome = state.mailer.send(&state.config.mail_from, email).await;
-    let mut conn = state.pool.get().await?;
-    match outcome {
+    match state.mailer.send(&state.config.mail_from, email).await {
         Ok(()) => {
+            let mut conn = state.pool.get().await?;
             outbox::mark_sent(&mut conn, message.id).await?;
             state.metrics.emails_sent.inc();
             let waited = (Utc::now() - message.created_at).num_milliseconds().max(0) as f64 / 1000.0;
@@ -106,19 +113,29 @@ async fn deliver_one(state: &AppState, message: &OutboxEmail) -> anyhow::Result<
             tracing::info!(email_id = %message.id, kind = %message.kind, "email sent");
             Ok(Outcome::Sent)
         }
-        Err(error) if error.permanent || message.attempts >= state.config.outbox.max_attempts => {
-            outbox::mark_failed(&mut conn, message.id, &error.message).await?;
-            state.metrics.emails_failed.inc();
-            tracing::warn!(email_id = %message.id, kind = %message.kind, attempts = message.attempts, error = %error, "email failed");
-            Ok(Outcome::Failed)
-        }
-        Err(error) => {
-            let delay = retry_delay(state.config.outbox.retry_base, message.attempts, rand::random::<f64>());
-            outbox::schedule_retry(&mut conn, message.id, &error.message, delay).await?;
-            tracing::warn!(email_id = %message.id, attempts = message.attempts, retry_in_s = delay.as_secs(), error = %error, "email delivery failed; will retry");
-            Ok(Outcome::Retried)
-        }
+        Err(error) => settle_failure(state, message, &error.message, error.permanent).await,
     }
+}
+
+/// A message that could not be sent: failed for good when the cause is permanent or its
+/// attempts are used up, otherwise scheduled again after a backoff.
+async fn settle_failure(
+    state: &AppState,
+    message: &OutboxEmail,
+    error: &str,
+    permanent: bool,
+) -> anyhow::Result<Outcome> {
+    let mut conn = state.pool.get().await?;
+    if permanent || message.attempts >= state.config.outbox.max_attempts {
+        outbox::mark_failed(&mut conn, message.id, error).await?;
+        state.metrics.emails_failed.inc();
+        tracing::warn!(email_id = %message.id, kind = %message.kind, attempts = message.attempts, error, "email failed");
+        return Ok(Outcome::Failed);
+    }
+    let delay = retry_delay(state.config.outbox.retry_base, message.attempts, rand::random::<f64>());
+    outbox::schedule_retry(&mut conn, message.id, error, delay).await?;
+    tracing::warn!(email_id = %message.id, attempts = message.attempts, retry_in_s = delay.as_secs(), error, "email delivery failed; will retry");
+    Ok(Outcome::Retried)
 }
 
 /// The certificate's PDF, rendered now (it is deterministic, so it matches the one online).
@@ -128,10 +145,16 @@ async fn certificate_pdf(state: &AppState, id: uuid::Uuid) -> anyhow::Result<Opt
         crate::certificates::store::find(&mut conn, id).await?
     };
     let Some(certificate) = certificate else { return Ok(None) };
-    let pdf = crate::certificates::documents::pdf(state, &certificate)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    Ok(Some((format!("{}.pdf", certificate.code), pdf)))
+    match crate::certificates::documents::pdf(state, &certificate).await {
+        Ok(pdf) => Ok(Some((format!("{}.pdf", certificate.code), pdf))),
+        // A name the embedded font cannot draw will never render: the email goes without the
+        // PDF (the verification link in it still works) instead of never going at all.
+        Err(ApiError::Conflict(reason)) => {
+            tracing::warn!(certificate_id = %certificate.id, %reason, "sending the email without its PDF");
+            Ok(None)
+        }
+        Err(error) => Err(anyhow::anyhow!("{error:?}")),
+    }
 }
 
 /// Exponential backoff: `base * 2^(attempt-1)`, capped, then spread by ±20 % so that messages

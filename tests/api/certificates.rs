@@ -17,6 +17,10 @@ struct Holder {
 }
 
 async fn complete_course(app: &TestApp, course_validity: Option<i32>) -> Holder {
+    complete_course_as(app, course_validity, "Анна Петрова").await
+}
+
+async fn complete_course_as(app: &TestApp, course_validity: Option<i32>, full_name: &str) -> Holder {
     let (_, instructor) = app.signed_in(Role::Instructor).await;
     let course = app.simple_course(&instructor, &format!("cert-{}", uuid::Uuid::new_v4().simple())).await;
     if let Some(days) = course_validity {
@@ -33,7 +37,7 @@ async fn complete_course(app: &TestApp, course_validity: Option<i32>) -> Holder 
     app.create_user(Role::Trainee, &email).await;
     let token =
         app.login(&email, crate::helpers::users::PASSWORD).await["access_token"].as_str().unwrap().to_owned();
-    app.patch_json("/api/v1/me", &json!({"full_name": "Анна Петрова"}), &token).await;
+    app.patch_json("/api/v1/me", &json!({"full_name": full_name}), &token).await;
     let holder = Holder { token, email, course, instructor };
     finish(app, &holder).await;
     holder
@@ -155,6 +159,28 @@ async fn the_pdf_has_one_page_with_the_cyrillic_name_and_travels_with_the_issuan
         parts.extend(part.subparts.iter());
     }
     assert_eq!(attached.expect("a PDF attachment"), pdf.to_vec(), "the same document as online");
+}
+
+#[actix_web::test]
+async fn a_name_the_font_cannot_draw_still_gets_its_issuance_email_without_the_pdf() {
+    let app = TestApp::spawn().await;
+    let holder = complete_course_as(&app, None, "王小明").await;
+    let certificate = &my_certificates(&app, &holder.token).await[0];
+    let pdf_path = format!("/api/v1/certificates/{}/pdf", certificate["id"].as_str().unwrap());
+    problem(app.get_as(&pdf_path, &holder.token).await, 409).await;
+
+    let mails = app.sink_messages_raw().await;
+    let issued = mails.iter().find(|m| m.contains("Your certificate for")).expect("issuance email");
+    assert!(!issued.contains("application/pdf"), "sent without the attachment");
+    let mut conn = app.conn().await;
+    let status: String = poc_lms::db::schema::email_outbox::table
+        .filter(poc_lms::db::schema::email_outbox::recipient.eq(&holder.email))
+        .filter(poc_lms::db::schema::email_outbox::attachment_certificate_id.is_not_null())
+        .select(poc_lms::db::schema::email_outbox::status)
+        .first(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(status, "sent", "settled, not left claimed");
 }
 
 async fn verify(app: &TestApp, code: &str) -> (u16, Value) {
