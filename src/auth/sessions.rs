@@ -37,6 +37,8 @@ pub async fn login(
     // No connection is held while Argon2 runs: hashing may queue behind other logins.
     let verification =
         state.passwords.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+    let upgrade = verification.needs_rehash && user.as_ref().is_some_and(|u| u.is_active());
+    let rehashed = if upgrade { Some(state.passwords.hash(password).await?) } else { None };
     let mut conn = state.pool.get().await?;
     let user = match user {
         Some(user) if verification.matches && user.is_active() => user,
@@ -46,8 +48,7 @@ pub async fn login(
             return Err(invalid_credentials());
         }
     };
-    if verification.needs_rehash {
-        let rehashed = state.passwords.hash(password).await?;
+    if let Some(rehashed) = rehashed {
         users::store::set_password(&mut conn, user.id, &rehashed).await?;
         tracing::info!(user_id = %user.id, "password re-hashed with current parameters");
     }

@@ -97,8 +97,11 @@ async fn certificate_pdf(
     user: CurrentUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.pool.get().await?;
-    let certificate = visible(&mut conn, &user, *id, false).await?;
+    let certificate = {
+        let mut conn = state.pool.get().await?;
+        visible(&mut conn, &user, *id, false).await?
+    };
+    // Rendered with no connection held: it may wait for the blocking pool.
     let pdf = documents::pdf(&state, &certificate).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")

@@ -121,8 +121,10 @@ async fn get_attempt(
     user: CurrentUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<AttemptView>, ApiError> {
-    let mut conn = state.pool.get().await?;
-    let mut attempt = store::find(&mut conn, *id, false).await?.ok_or_else(ApiError::not_found)?;
+    let mut attempt = {
+        let mut conn = state.pool.get().await?;
+        store::find(&mut conn, *id, false).await?.ok_or_else(ApiError::not_found)?
+    };
     if attempt.user_id == user.id() && attempt.is_open() && attempt.past_deadline(Utc::now()) {
         // Touched after its deadline: grade it now rather than show a stale open attempt.
         attempt = attempts::submit(&state, &user, *id).await?;
