@@ -20,6 +20,8 @@ pub struct AppState {
     pub jwt_secret: Arc<Vec<u8>>,
     /// Per-address limit of public certificate verifications.
     pub verify_limiter: Arc<crate::http::rate_limit::RateLimiter>,
+    /// The `SIGNING_KEY_PATH` key, read once at start-up; `None` when keys live in the database.
+    pub file_signing_key: Option<Arc<crate::certificates::signing::SigningKey>>,
     /// Migration versions this binary embeds; `/readyz` checks the database has them all.
     pub expected_migrations: Arc<Vec<String>>,
 }
@@ -57,10 +59,10 @@ impl AppState {
             }
         };
         let mailer = Mailer::from_config(&config)?;
-        {
+        let file_signing_key = {
             let mut conn = pool.get().await?;
-            crate::certificates::keys::ensure_active_key(&mut conn, &config).await?;
-        }
+            crate::certificates::keys::ensure_active_key(&mut conn, &config).await?.map(Arc::new)
+        };
         let verify_limiter =
             Arc::new(crate::http::rate_limit::RateLimiter::per_minute(config.verify_rate_limit_per_minute));
         Ok(Self {
@@ -72,6 +74,7 @@ impl AppState {
             jwt_secret: Arc::new(jwt_secret),
             expected_migrations: Arc::new(db::migrate::expected_versions()),
             verify_limiter,
+            file_signing_key,
         })
     }
 }

@@ -54,7 +54,7 @@ pub async fn credential(
 ) -> Result<String, ApiError> {
     let summary: String =
         courses::table.find(certificate.course_id).select(courses::summary).first(conn).await?;
-    let key = keys::active_key(conn, &state.config).await?;
+    let key = keys::active_key(conn, state.file_signing_key.as_deref()).await?;
     let public_url = state.config.public_url.as_str().trim_end_matches('/').to_owned();
     let data = CredentialSubjectData {
         certificate_id: certificate.id,

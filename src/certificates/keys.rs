@@ -12,7 +12,12 @@ use crate::db::schema::signing_keys;
 use crate::http::ApiError;
 
 /// Makes sure there is an active key at start-up (and records a file key's public half).
-pub async fn ensure_active_key(conn: &mut AsyncPgConnection, config: &Config) -> anyhow::Result<()> {
+/// Returns the file's key, read once here: signing then never touches the disk, and the key
+/// that signs is always the one whose public half was just recorded.
+pub async fn ensure_active_key(
+    conn: &mut AsyncPgConnection,
+    config: &Config,
+) -> anyhow::Result<Option<SigningKey>> {
     if let Some(path) = &config.signing_key_path {
         let key = read_key_file(path)?;
         conn.transaction(async |tx| {
@@ -34,7 +39,7 @@ pub async fn ensure_active_key(conn: &mut AsyncPgConnection, config: &Config) ->
             Ok::<_, diesel::result::Error>(())
         })
         .await?;
-        return Ok(());
+        return Ok(Some(key));
     }
     let has_active: bool =
         diesel::select(diesel::dsl::exists(signing_keys::table.filter(signing_keys::active)))
@@ -57,7 +62,7 @@ pub async fn ensure_active_key(conn: &mut AsyncPgConnection, config: &Config) ->
             tracing::warn!(kid = %key.kid, "SIGNING_KEY_PATH is unset: generated a credential-signing key and stored it in the database");
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 pub fn read_key_file(path: &std::path::Path) -> anyhow::Result<SigningKey> {
@@ -68,10 +73,14 @@ pub fn read_key_file(path: &std::path::Path) -> anyhow::Result<SigningKey> {
     })
 }
 
-/// The key that signs new credentials.
-pub async fn active_key(conn: &mut AsyncPgConnection, config: &Config) -> Result<SigningKey, ApiError> {
-    if let Some(path) = &config.signing_key_path {
-        return read_key_file(path).map_err(ApiError::internal);
+/// The key that signs new credentials: the `SIGNING_KEY_PATH` key read at start-up
+/// (`AppState::file_signing_key`), or else the active one in the database.
+pub async fn active_key(
+    conn: &mut AsyncPgConnection,
+    file_key: Option<&SigningKey>,
+) -> Result<SigningKey, ApiError> {
+    if let Some(key) = file_key {
+        return Ok(key.clone());
     }
     let pem: Option<String> = signing_keys::table
         .filter(signing_keys::active)

@@ -121,7 +121,9 @@ async fn rotating_the_signing_key_keeps_old_credentials_verifiable() {
     let app = TestApp::spawn().await;
     let old_key = {
         let mut conn = app.conn().await;
-        poc_lms::certificates::keys::active_key(&mut conn, &app.state.config).await.unwrap()
+        poc_lms::certificates::keys::active_key(&mut conn, app.state.file_signing_key.as_deref())
+            .await
+            .unwrap()
     };
     let now = chrono::Utc::now();
     let data = credential::CredentialSubjectData {
@@ -156,8 +158,34 @@ async fn rotating_the_signing_key_keeps_old_credentials_verifiable() {
     assert!(credential::verify(&old_token, &keys).is_ok(), "the old credential still verifies");
     let new_key = {
         let mut conn = app.conn().await;
-        poc_lms::certificates::keys::active_key(&mut conn, &app.state.config).await.unwrap()
+        poc_lms::certificates::keys::active_key(&mut conn, app.state.file_signing_key.as_deref())
+            .await
+            .unwrap()
     };
     assert_ne!(new_key.kid, old_key.kid);
     assert!(credential::verify(&credential::sign(&new_key, &data).unwrap(), &keys).is_ok());
+}
+
+#[actix_web::test]
+async fn a_signing_key_file_is_read_once_at_start_up_and_its_public_half_published() {
+    use poc_lms::certificates::signing::SigningKey;
+    let key = SigningKey::generate();
+    let path = std::env::temp_dir().join(format!("poc-lms-key-{}.pem", uuid::Uuid::new_v4()));
+    std::fs::write(&path, key.to_pem()).unwrap();
+    let options = crate::helpers::TestOptions {
+        extra_env: vec![("SIGNING_KEY_PATH", path.display().to_string())],
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(options).await;
+    // A file replaced while the service runs changes nothing until a restart, so nothing is
+    // ever signed with a key whose public half was not published.
+    std::fs::write(&path, SigningKey::generate().to_pem()).unwrap();
+    let mut conn = app.conn().await;
+    let signer = poc_lms::certificates::keys::active_key(&mut conn, app.state.file_signing_key.as_deref())
+        .await
+        .unwrap();
+    assert_eq!(signer.kid, key.kid);
+    let jwks: serde_json::Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
+    assert!(jwks["keys"].as_array().unwrap().iter().any(|k| k["kid"] == key.kid.as_str()), "{jwks}");
+    let _ = std::fs::remove_file(&path);
 }
