@@ -61,6 +61,24 @@ pub async fn status_of(
 }
 
 /// The newest certificate of a person for a course, if any.
+/// The newest certificate that was not revoked: the one the person can rely on (an older one
+/// only counts as superseded by a newer unrevoked one; see `superseded`).
+pub async fn newest_unrevoked(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    course_id: Uuid,
+) -> QueryResult<Option<Certificate>> {
+    certificates::table
+        .filter(certificates::user_id.eq(user_id))
+        .filter(certificates::course_id.eq(course_id))
+        .filter(certificates::revoked_at.is_null())
+        .order(certificates::issued_at.desc())
+        .select(Certificate::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn latest(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,

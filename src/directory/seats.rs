@@ -103,12 +103,13 @@ pub async fn create(
     Ok(seat)
 }
 
-/// Whether `user` holds a valid certificate for `course_id` now.
+/// Whether `user` holds a valid certificate for `course_id` now, by the rule verification and the
+/// coverage report use: the newest unrevoked certificate, unexpired.
 async fn certified(conn: &mut AsyncPgConnection, user_id: Uuid, course_id: Uuid) -> Result<bool, ApiError> {
-    let Some(latest) = crate::certificates::store::latest(conn, user_id, course_id).await? else {
+    let Some(standing) = crate::certificates::store::newest_unrevoked(conn, user_id, course_id).await? else {
         return Ok(false);
     };
-    Ok(cert_model::status(&latest, false, Utc::now()) == CertificateStatus::Valid)
+    Ok(cert_model::status(&standing, false, Utc::now()) == CertificateStatus::Valid)
 }
 
 /// Hands the seat to a new holder (see the module comment). Returns the new holding.

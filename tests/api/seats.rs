@@ -105,3 +105,53 @@ async fn a_handover_enrols_the_successor_in_exactly_the_missing_courses_and_tell
     )
     .await;
 }
+
+#[actix_web::test]
+async fn a_newer_revoked_certificate_does_not_undo_an_older_valid_one_at_handover() {
+    use diesel_async::RunQueryDsl;
+    let app = TestApp::spawn().await;
+    {
+        let mut conn = app.conn().await;
+        poc_lms::directory::load_defaults(&mut conn).await.unwrap();
+    }
+    let (_, admin) = app.signed_in(Role::Admin).await;
+    let (_, instructor) = app.signed_in(Role::Instructor).await;
+    let basics = app.simple_course(&instructor, "seat-revoked-basics").await;
+    let orgs: Value = app.get_as("/api/v1/organisations?q=Kyrgyz", &admin).await.json().await.unwrap();
+    let seat = app
+        .create(
+            "/api/v1/seats",
+            json!({"organisation_id": orgs["items"][0]["id"], "title": "PoC", "required_course_ids": [basics.course_id]}),
+            &admin,
+        )
+        .await;
+    let successor = app.create_user(Role::Trainee, "keeps-valid@example.org").await;
+    let token =
+        app.login("keeps-valid@example.org", PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+    app.create(&format!("/api/v1/courses/{}/enrolments", basics.course_id), json!({}), &token).await;
+    for lesson in &basics.lesson_ids {
+        app.post_json(&format!("/api/v1/lessons/{lesson}/complete"), &json!({}), Some(&token)).await;
+    }
+    // A later certificate for the same course, revoked: the earlier one is still the valid one
+    // (verification says so too, since only unrevoked certificates supersede).
+    let mut conn = app.conn().await;
+    diesel::sql_query(
+        "WITH e AS (INSERT INTO enrolments (user_id, course_id, status, course_revision, completed_at) \
+                    SELECT user_id, course_id, 'completed', course_revision, now() FROM enrolments \
+                    WHERE user_id = $1 RETURNING id, user_id, course_id, course_revision) \
+         INSERT INTO certificates (code, enrolment_id, user_id, course_id, course_revision, holder_name, \
+                                   course_title, issued_at, revoked_at, revocation_reason) \
+         SELECT 'POC-TEST-REVO-KED1', id, user_id, course_id, course_revision, 'X', 'Y', now() + interval '1 minute', \
+                now() + interval '2 minutes', 'issued in error' FROM e",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(successor.id)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+
+    let holders = format!("/api/v1/seats/{}/holders", seat["id"].as_str().unwrap());
+    app.create(&holders, json!({"user_id": successor.id, "starts_on": "2026-11-30"}), &admin).await;
+    let mine: Value = app.get_as("/api/v1/me/enrolments", &token).await.json().await.unwrap();
+    let active = mine.as_array().unwrap().iter().filter(|e| e["status"] == "active").count();
+    assert_eq!(active, 0, "not enrolled again: the older certificate is valid: {mine}");
+}
