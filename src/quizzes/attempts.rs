@@ -167,7 +167,8 @@ async fn own_attempt(
 }
 
 enum SaveOutcome {
-    Saved(Box<Attempt>),
+    /// The attempt with its frozen questions, which the response shows.
+    Saved(Box<(Attempt, Vec<FrozenQuestion>)>),
     TooLate,
 }
 
@@ -179,7 +180,7 @@ pub async fn save_answers(
     user: &CurrentUser,
     attempt_id: Uuid,
     answers: Vec<Answer>,
-) -> Result<Attempt, ApiError> {
+) -> Result<(Attempt, Vec<FrozenQuestion>), ApiError> {
     let mut conn = state.pool.get().await?;
     let outcome = conn
         .transaction(async |tx| {
@@ -208,11 +209,11 @@ pub async fn save_answers(
                 .returning(Attempt::as_returning())
                 .get_result(tx)
                 .await?;
-            Ok(SaveOutcome::Saved(Box::new(saved)))
+            Ok(SaveOutcome::Saved(Box::new((saved, questions))))
         })
         .await?;
     match outcome {
-        SaveOutcome::Saved(attempt) => Ok(*attempt),
+        SaveOutcome::Saved(saved) => Ok(*saved),
         SaveOutcome::TooLate => Err(ApiError::Conflict(
             "the deadline has passed: the attempt was graded on the answers saved in time".into(),
         )),

@@ -87,9 +87,7 @@ async fn save_answers(
     id: web::Path<Uuid>,
     JsonBody(body): JsonBody<SaveAnswers>,
 ) -> Result<web::Json<AttemptView>, ApiError> {
-    let attempt = attempts::save_answers(&state, &user, *id, body.answers).await?;
-    let mut conn = state.pool.get().await?;
-    let questions = store::frozen_questions(&mut conn, attempt.id).await?;
+    let (attempt, questions) = attempts::save_answers(&state, &user, *id, body.answers).await?;
     Ok(web::Json(attempt_view(&attempt, &questions, false)))
 }
 
