@@ -72,7 +72,8 @@ fn check_course(course: &CourseFile, problems: &mut Problems) {
             ),
         );
     }
-    if !looks_like_language_tag(&course.language) {
+    // The same rule as the API's (`users::validate_language`), so files and requests agree.
+    if crate::users::validate_language(&course.language, "language").is_err() {
         problems.add(
             "course.language",
             format!("language \"{}\" is not a language tag such as \"en\" or \"fr-CA\"", course.language),
@@ -432,19 +433,6 @@ fn is_slug(slug: &str) -> bool {
         })
 }
 
-/// The shape of a BCP 47 tag without checking the registry: a primary subtag of 2 to 8 letters,
-/// then subtags of 1 to 8 letters or digits (`en`, `en-GB`, `zh-Hant-TW`, `es-419`).
-fn looks_like_language_tag(tag: &str) -> bool {
-    let mut subtags = tag.split('-');
-    let primary_ok = subtags.next().is_some_and(|primary| {
-        (2..=8).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic())
-    });
-    primary_ok
-        && subtags.all(|subtag| {
-            (1..=8).contains(&subtag.len()) && subtag.bytes().all(|b| b.is_ascii_alphanumeric())
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -649,10 +637,10 @@ mod tests {
     #[test]
     fn language_tags_and_slugs() {
         for tag in ["en", "fr-CA", "zh-Hant-TW", "es-419", "kk"] {
-            assert!(looks_like_language_tag(tag), "{tag}");
+            assert!(crate::users::validate_language(tag, "l").is_ok(), "{tag}");
         }
         for tag in ["", "e", "en_GB", "en-", "english language", "123"] {
-            assert!(!looks_like_language_tag(tag), "{tag}");
+            assert!(crate::users::validate_language(tag, "l").is_err(), "{tag}");
         }
         for slug in ["a", "unscr-1540-for-pocs", "x1"] {
             assert!(is_slug(slug), "{slug}");
