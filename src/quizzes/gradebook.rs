@@ -11,7 +11,6 @@ use uuid::Uuid;
 
 use crate::db::schema::{enrolments, quiz_attempts, users};
 use crate::http::pagination::{Cursor, PageRequest};
-use crate::reports::csv_out::safe_cell;
 
 #[derive(Debug, Serialize, ToSchema, Queryable)]
 pub struct GradebookRow {
@@ -77,37 +76,35 @@ pub async fn rows(
     query.order((quiz_attempts::started_at, quiz_attempts::id)).load(conn).await
 }
 
-pub fn to_csv(rows: &[GradebookRow]) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "attempt_id",
-        "user_id",
-        "full_name",
-        "email",
-        "cohort_id",
-        "number",
-        "status",
-        "started_at",
-        "submitted_at",
-        "score_percent",
-        "passed",
-    ])?;
-    for r in rows {
-        writer.write_record([
-            r.attempt_id.to_string(),
-            r.user_id.to_string(),
-            safe_cell(&r.full_name),
-            safe_cell(&r.email),
-            r.cohort_id.map(|c| c.to_string()).unwrap_or_default(),
-            r.number.to_string(),
-            r.status.clone(),
-            r.started_at.to_rfc3339(),
-            r.submitted_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            r.score_percent.map(|s| s.to_string()).unwrap_or_default(),
-            r.passed.map(|p| p.to_string()).unwrap_or_default(),
-        ])?;
-    }
-    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+/// The gradebook's CSV columns; `csv_cells` gives one row's cells in this order.
+pub const CSV_HEADER: [&str; 11] = [
+    "attempt_id",
+    "user_id",
+    "full_name",
+    "email",
+    "cohort_id",
+    "number",
+    "status",
+    "started_at",
+    "submitted_at",
+    "score_percent",
+    "passed",
+];
+
+pub fn csv_cells(r: &GradebookRow) -> Vec<String> {
+    vec![
+        r.attempt_id.to_string(),
+        r.user_id.to_string(),
+        r.full_name.clone(),
+        r.email.clone(),
+        r.cohort_id.map(|c| c.to_string()).unwrap_or_default(),
+        r.number.to_string(),
+        r.status.clone(),
+        r.started_at.to_rfc3339(),
+        r.submitted_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        r.score_percent.map(|s| s.to_string()).unwrap_or_default(),
+        r.passed.map(|p| p.to_string()).unwrap_or_default(),
+    ]
 }
 
 /// How often each question was answered correctly in graded attempts.

@@ -1,6 +1,5 @@
 //! Handlers for attempts, the gradebook, statistics and extra attempts.
 
-use actix_web::http::header::ACCEPT;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -173,12 +172,10 @@ async fn list_attempts(
     let mut conn = state.pool.get().await?;
     let (_, course_id) = load_quiz(&mut conn, *id).await?;
     access::editable_course(&mut conn, &user, course_id).await?;
-    let wants_csv =
-        req.headers().get(ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"));
-    if wants_csv {
+    if crate::reports::csv_out::wants_csv(&req) {
         let rows = gradebook::rows(&mut conn, *id, query.cohort_id, None).await?;
-        let body = gradebook::to_csv(&rows).map_err(ApiError::internal)?;
-        return Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(body));
+        let cells = rows.iter().map(gradebook::csv_cells).collect();
+        return Ok(crate::reports::csv_out::response(&gradebook::CSV_HEADER, cells, "gradebook.csv"));
     }
     let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let rows = gradebook::rows(&mut conn, *id, query.cohort_id, Some(&page)).await?;

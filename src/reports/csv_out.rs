@@ -9,6 +9,12 @@ pub fn safe_cell(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() }
 }
 
+/// Whether the client asked for CSV (`Accept: text/csv`) rather than JSON.
+pub fn wants_csv(req: &actix_web::HttpRequest) -> bool {
+    use actix_web::http::header::ACCEPT;
+    req.headers().get(ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"))
+}
+
 /// One CSV line with proper quoting (commas, quotes and line breaks inside cells).
 pub fn line(cells: &[String]) -> Bytes {
     let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());

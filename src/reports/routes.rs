@@ -1,6 +1,5 @@
 //! `/api/v1/reports/completion` and `/api/v1/reports/seats`.
 
-use actix_web::http::header::ACCEPT;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -18,10 +17,6 @@ use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(completion_report).service(seat_report);
-}
-
-fn wants_csv(req: &HttpRequest) -> bool {
-    req.headers().get(ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -64,7 +59,7 @@ async fn completion_report(
         courses,
     };
     let rows = completion::report(&mut conn, &filter).await?;
-    if wants_csv(&req) {
+    if csv_out::wants_csv(&req) {
         return Ok(csv_out::response(
             completion::CSV_HEADER,
             rows.iter().map(completion::csv_cells).collect(),
@@ -96,7 +91,7 @@ async fn seat_report(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
     let report = coverage::report(&mut conn, query.organisation_id).await?;
-    if wants_csv(&req) {
+    if csv_out::wants_csv(&req) {
         return Ok(csv_out::response(coverage::CSV_HEADER, coverage::csv_rows(&report), "seats.csv"));
     }
     Ok(HttpResponse::Ok().json(report))
