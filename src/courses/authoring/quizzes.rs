@@ -2,6 +2,7 @@
 //! can be passed is checked when the course is published.
 
 use diesel::prelude::*;
+use diesel::result::OptionalEmptyChangesetExtension;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -168,11 +169,10 @@ pub async fn update_quiz(
         partial_credit: request.partial_credit,
         accent_insensitive: request.accent_insensitive,
     };
-    // An empty change set is not an error; diesel refuses to build an UPDATE without columns.
-    match diesel::update(quizzes::table.find(id)).set(&changes).execute(conn).await {
-        Ok(_) | Err(diesel::result::Error::QueryBuilderError(_)) => Ok(()),
-        Err(e) => Err(e.into()),
-    }
+    // An empty change set is not an error (diesel refuses to build an UPDATE without columns);
+    // any other query-building error still is.
+    diesel::update(quizzes::table.find(id)).set(&changes).execute(conn).await.optional_empty_changeset()?;
+    Ok(())
 }
 
 pub async fn delete_quiz(conn: &mut AsyncPgConnection, user: &CurrentUser, id: Uuid) -> Result<(), ApiError> {
@@ -358,10 +358,11 @@ pub async fn update_question(
             tolerance: request.tolerance,
             explanation: request.explanation.clone(),
         };
-        match diesel::update(questions::table.find(id)).set(&changes).execute(tx).await {
-            Ok(_) | Err(diesel::result::Error::QueryBuilderError(_)) => {}
-            Err(e) => return Err(e.into()),
-        }
+        diesel::update(questions::table.find(id))
+            .set(&changes)
+            .execute(tx)
+            .await
+            .optional_empty_changeset()?;
         if let Some(options) = &request.options {
             let known: Vec<Uuid> = question_options::table
                 .filter(question_options::question_id.eq(id))
